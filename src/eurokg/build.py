@@ -1,0 +1,130 @@
+"""The main job: load -> merge -> reason -> validate -> write ``build/``.
+
+Each stage is a function of the one before; :func:`build` strings them
+together, reports progress through a callback, and publishes the outputs
+together (or not at all) under a lock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rdflib import Dataset, Graph
+
+from .errors import ValidationFailed
+from .export import FORMATS, export_to
+from .iosafe import Publication, locked
+from .merge import merge, union_graph
+from .ontology import Ontology
+from .project import Project
+from .reason import ReasoningReport, check as check_reasoning, reason
+from .sources import curated_files, load_files
+from .validate import Report, load_shapes, validate_graph
+
+Progress = Callable[[str], None]
+
+OUTPUTS = {
+    "eurokg.ttl": "ttl",
+    "eurokg.trig": "trig",
+    "eurokg.graphml": "graphml",
+}
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset
+    ontology: Ontology
+    report: Report
+    reasoning: ReasoningReport | None
+    outputs: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def triples(self) -> int:
+        return len(union_graph(self.dataset, include_provenance=False))
+
+    @property
+    def graphs(self) -> int:
+        return sum(1 for g in self.dataset.graphs() if len(g))
+
+
+def load(project: Project, files: list[Path] | None = None) -> tuple[Ontology, Dataset]:
+    """Load the ontology and the curated files (all of them by default) and merge them."""
+    ontology = Ontology.load(project.ontology)
+    paths = files if files is not None else curated_files(project.curated)
+    contributions = load_files(paths, ontology, display=project.relpath)
+    return ontology, merge(contributions)
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+def build(
+    project: Project,
+    *,
+    strict: bool = False,
+    run_reasoner: bool = True,
+    reasoner_timeout_s: float = 120.0,
+    write: bool = True,
+    progress: Progress = _noop,
+) -> BuildResult:
+    """Run the whole pipeline; raise :class:`ValidationFailed` (nothing written) when it fails."""
+    timings: dict[str, float] = {}
+
+    def step(name: str):
+        progress(name)
+        timings[name] = time.perf_counter()
+
+    def done(name: str):
+        timings[name] = round(time.perf_counter() - timings[name], 3)
+
+    step("load and merge")
+    ontology, dataset = load(project)
+    done("load and merge")
+    data = union_graph(dataset)
+
+    reasoning = None
+    if run_reasoner:
+        step("reason (HermiT)")
+        reasoning = reason(ontology.graph, data, timeout_s=reasoner_timeout_s)
+        done("reason (HermiT)")
+        check_reasoning(reasoning)
+
+    step("validate (SHACL)")
+    report = validate_graph(data, load_shapes(project.shapes), ontology.graph)
+    done("validate (SHACL)")
+    if not report.passes(strict=strict):
+        raise ValidationFailed(report)
+
+    result = BuildResult(dataset=dataset, ontology=ontology, report=report, reasoning=reasoning, timings=timings)
+    if write:
+        step("write outputs")
+        with locked(project.build_dir):
+            pub = Publication(project.build_dir)
+            try:
+                for name, fmt in OUTPUTS.items():
+                    pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
+                pub.add("validation.ttl", report.turtle())
+                pub.add("validation.txt", report.text())
+                if reasoning is not None:
+                    pub.add("reasoning.txt", reasoning.text())
+                result.outputs = pub.commit()
+            except BaseException:
+                pub.abort()
+                raise
+        done("write outputs")
+    return result
+
+
+def validate_files(project: Project, files: list[Path] | None = None) -> Report:
+    """Validate the curated data plus ``files`` (extra sheets or Turtle), without reasoning or writing."""
+    paths = curated_files(project.curated)
+    for extra in files or []:
+        if Path(extra).resolve() not in {p.resolve() for p in paths}:
+            paths.append(Path(extra))
+    ontology, dataset = load(project, paths)
+    return validate_graph(union_graph(dataset), load_shapes(project.shapes), ontology.graph)

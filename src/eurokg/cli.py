@@ -1,0 +1,196 @@
+"""The ``eurokg`` command: parse arguments, call the API, render. Nothing else.
+
+Exit codes: 0 ok, 1 data or validation failure, 2 usage, 3 a limit or
+timeout was hit. Library errors become one-line messages; ``-v`` shows the
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import api_errors
+from .errors import EurokgError, UsageError, ValidationFailed
+
+
+class Context:
+    def __init__(self, verbose: bool, project: str | None) -> None:
+        self.verbose = verbose
+        self._project_arg = project
+
+    @property
+    def project(self):
+        from .project import find_project
+
+        return find_project(self._project_arg)
+
+
+def _fail(ctx_obj: Context, exc: EurokgError) -> None:
+    if ctx_obj.verbose:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, ValidationFailed):
+        click.echo(exc.report.text(), err=True, nl=False)
+    else:
+        click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _run(ctx_obj: Context, fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except EurokgError as exc:
+        _fail(ctx_obj, exc)
+    except api_errors() as exc:  # third-party failures the user can cause; traceback only with -v
+        if ctx_obj.verbose:
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return lambda _msg: None
+
+    def report(msg: str) -> None:
+        click.echo(f"· {msg}", err=True)
+
+    return report
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--project", type=click.Path(file_okay=False), default=None,
+              help="Project folder (default: the one containing the current folder).")
+@click.version_option(package_name="eurokg")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, project: str | None) -> None:
+    """eurokg — build, validate, query and export the Eurasian geopolitics knowledge graph."""
+    ctx.obj = Context(verbose, project)
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Fail on SHACL warnings too.")
+@click.option("--no-reason", is_flag=True, help="Skip the OWL reasoner (HermiT).")
+@click.option("--reasoner-timeout", type=float, default=120.0, show_default=True, help="Seconds before the reasoner is stopped.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@click.pass_obj
+def build(obj: Context, strict: bool, no_reason: bool, reasoner_timeout: float, quiet: bool) -> None:
+    """Load, merge, reason, validate and write build/ (Turtle, TriG, GraphML, reports)."""
+    from .build import build as run_build
+
+    project = _run(obj, lambda: obj.project)
+    result = _run(obj, run_build, project, strict=strict, run_reasoner=not no_reason,
+                  reasoner_timeout_s=reasoner_timeout, progress=_progress(not quiet))
+    click.echo(result.report.summary())
+    if result.reasoning is not None:
+        r = result.reasoning
+        click.echo(f"reasoning: consistent, {len(r.unsatisfiable)} unsatisfiable classes, "
+                   f"{sum(len(v) for v in r.inferred_types.values())} inferred types")
+    click.echo(f"{result.triples} triples in {result.graphs} named graphs")
+    for name in sorted(result.outputs):
+        click.echo(f"wrote {project.relpath(project.build_dir / name)}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.pass_obj
+def validate(obj: Context, files: tuple[str, ...], strict: bool) -> None:
+    """Validate the curated data (plus extra FILES) against the SHACL shapes."""
+    from .build import validate_files
+
+    project = _run(obj, lambda: obj.project)
+    report = _run(obj, validate_files, project, [Path(f) for f in files])
+    click.echo(report.text(), nl=False)
+    if not report.passes(strict=strict):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before HermiT is stopped.")
+@click.pass_obj
+def reason(obj: Context, timeout: float) -> None:
+    """Run HermiT on the ontology with the data: consistency, unsatisfiable classes, inferred types."""
+    from . import reason as api_reason
+
+    project = _run(obj, lambda: obj.project)
+    report = _run(obj, api_reason, project, timeout_s=timeout)
+    click.echo(report.text(), nl=False)
+    if not report.consistent or report.unsatisfiable:
+        sys.exit(1)
+
+
+def _dataset(obj: Context, data: str | None):
+    from .store import open_built
+
+    project = _run(obj, lambda: obj.project) if data is None else None
+    path = Path(data) if data else project.build_dir / "eurokg.trig"
+    return _run(obj, open_built, path)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("-e", "--expr", "text", help="Query text instead of a FILE.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (<iri>, prefix:local, \"text\", number, YYYY-MM-DD). Repeatable.")
+@click.option("--data", type=click.Path(dir_okay=False), help="TriG/N-Quads file to query (default: build/eurokg.trig).")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped (exit 3).")
+@click.option("--max-rows", type=int, default=10_000, show_default=True, help="Row cap; more rows exit 3 after printing.")
+@click.option("--allow-remote", is_flag=True, help="Permit SERVICE and FROM <http...> (off by default: no network).")
+@click.pass_obj
+def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_remote) -> None:
+    """Run a SPARQL query (FILE.rq or -e TEXT) on the built graph."""
+    from .query import load_query_file, parse_binding, render, run_query
+
+    if bool(file) == bool(text):
+        _fail(obj, UsageError("give a query FILE or -e TEXT (exactly one)"))
+    source = file or "<-e>"
+    if file:
+        text = _run(obj, load_query_file, file).text
+    bindings = dict(_run(obj, parse_binding, b) for b in binds)
+    ds = _dataset(obj, data)
+    result = _run(obj, run_query, ds, text, bindings=bindings, allow_remote=allow_remote,
+                  timeout_s=timeout, max_rows=max_rows, source=source)
+    click.echo(render(result, fmt), nl=False)
+    if result.truncated:
+        click.echo(f"warning: more than {max_rows} rows; output truncated", err=True)
+        sys.exit(3)
+
+
+@main.command()
+@click.option("--format", "fmt", required=True, help="Export format: ttl, trig, nt, nq, jsonld, graphml.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (atomically).")
+@click.option("--data", type=click.Path(dir_okay=False), help="Built TriG to export (default: build/eurokg.trig).")
+@click.pass_obj
+def export(obj: Context, fmt: str, output: str, data: str | None) -> None:
+    """Export the built graph in a registered format."""
+    from . import export as api_export
+    from .export import writer
+    from .ontology import Ontology
+
+    _run(obj, writer, fmt)  # unknown format: usage error before any work
+    project = _run(obj, lambda: obj.project)
+    ds = _dataset(obj, data)
+    ontology = _run(obj, Ontology.load, project.ontology)
+    _run(obj, api_export, ds, fmt, output, ontology=ontology)
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.option("--data", type=click.Path(dir_okay=False), help="Built TriG (default: build/eurokg.trig).")
+@click.pass_obj
+def stats(obj: Context, data: str | None) -> None:
+    """Counts of triples, entities, classes and properties in the built graph."""
+    from .stats import stats as compute
+
+    click.echo(compute(_dataset(obj, data)).text(), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,121 @@
+"""RDF -> property graph (networkx), following the rules Gephi needs.
+
+* Entities (IRIs under ``id:`` with an ``rdf:type``) become nodes; literals
+  never do. Sources are not nodes: a node's ``sources`` column lists them.
+* ``rdf:type`` becomes the ``type`` column (most specific class, by label).
+* Literal-valued properties become typed columns named by the property's
+  local name (or its ``ek:exportColumn`` annotation). Several values are
+  joined with `` | ``; a column holds one type throughout.
+* Object properties between two entities become directed edges carrying the
+  predicate; values that are ontology individuals (``ek:Signed``) become
+  columns holding their label.
+* ``label`` follows a language preference (English, untagged, then any).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import networkx as nx
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from ..merge import union_graph
+from ..vocab import EK, ID, PROV, RDF, RDFS, SKOS, XSD, curie
+
+LANG_PREFERENCE = ("en", None)
+_INTEGER_TYPES = {XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger, XSD.int, XSD.long}
+_FLOAT_TYPES = {XSD.decimal, XSD.double, XSD.float}
+_SKIP_PREDICATES = {RDF.type, RDFS.label, PROV.wasDerivedFrom, SKOS.exactMatch}
+
+
+def preferred_label(graph: Graph, node, langs=LANG_PREFERENCE) -> str | None:
+    labels = [o for o in graph.objects(node, RDFS.label) if isinstance(o, Literal)]
+    for lang in langs:
+        matches = sorted(str(o) for o in labels if o.language == lang)
+        if matches:
+            return matches[0]
+    return sorted(str(o) for o in labels)[0] if labels else None
+
+
+def _column_value(lit: Literal):
+    if lit.datatype in _INTEGER_TYPES:
+        return int(lit)
+    if lit.datatype in _FLOAT_TYPES:
+        value = lit.toPython()
+        return float(value) if isinstance(value, (Decimal, float, int)) else str(lit)
+    if lit.datatype == XSD.boolean:
+        return bool(lit.toPython())
+    return str(lit)
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def project(dataset: Dataset, ontology) -> nx.MultiDiGraph:
+    """The ``full`` view of the built dataset as a networkx ``MultiDiGraph``."""
+    graph = union_graph(dataset, include_provenance=False)
+    id_base = str(ID)
+    types: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, o in graph.subject_objects(RDF.type):
+        if isinstance(s, URIRef) and str(s).startswith(id_base):
+            types[s].add(o)
+    sources = {s for s, ts in types.items() if any(ontology.is_subclass(t, EK.Source) for t in ts)}
+    entities = sorted(s for s in types if s not in sources)
+    entity_set = set(entities)
+
+    g = nx.MultiDiGraph()
+    columns: dict[str, dict[URIRef, list]] = defaultdict(lambda: defaultdict(list))
+    for node in entities:
+        specific = ontology.most_specific(types[node])
+        attrs = {
+            "label": preferred_label(graph, node) or _local(node),
+            "iri": str(node),
+            "type": ontology.label(specific[0]) if specific else "",
+        }
+        srcs = sorted(curie(o) for o in graph.objects(node, PROV.wasDerivedFrom))
+        if srcs:
+            attrs["sources"] = " | ".join(srcs)
+        g.add_node(curie(node), **attrs)
+        for p, o in graph.predicate_objects(node):
+            if p in _SKIP_PREDICATES:
+                continue
+            name = _column_name(ontology, p)
+            if isinstance(o, Literal):
+                columns[name][node].append(o)
+            elif isinstance(o, URIRef) and o in entity_set:
+                g.add_edge(curie(node), curie(o), key=curie(p), predicate=curie(p),
+                           label=ontology.label(p), weight=1.0)
+            elif isinstance(o, URIRef) and o in ontology.individuals:
+                columns[name][node].append(Literal(ontology.label(o)))
+            elif isinstance(o, URIRef) and o in sources:
+                continue
+    for name, per_node in sorted(columns.items()):
+        values = {n: [_column_value(v) for v in sorted(vals, key=_literal_sort_key)] for n, vals in per_node.items()}
+        kinds = {type(v) for vals in values.values() for v in vals}
+        multi = any(len(v) > 1 for v in values.values())
+        if multi or len(kinds) > 1:
+            if kinds <= {int, float} and not multi:
+                values = {n: [float(v[0])] for n, v in values.items()}
+            else:
+                values = {n: [" | ".join(str(x) for x in v)] for n, v in values.items()}
+        for node, vals in values.items():
+            g.nodes[curie(node)][name] = vals[0]
+    return g
+
+
+def _literal_sort_key(lit: Literal):
+    return (lit.language or "", str(lit.datatype or ""), str(lit))
+
+
+def _column_name(ontology, prop: URIRef) -> str:
+    annotated = ontology.graph.value(prop, EK.exportColumn)
+    if annotated is not None:
+        return str(annotated)
+    if prop == SKOS.altLabel:
+        return "altLabel"
+    if prop == RDFS.comment:
+        return "comment"
+    return _local(prop)

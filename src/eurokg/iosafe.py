@@ -1,0 +1,132 @@
+"""Atomic output: write to a temp file beside the target, fsync, then rename.
+
+A build publishes its outputs together through :class:`Publication`: every
+file is written to a temp name first; only when all are complete are they
+renamed into place, the manifest last. A failure at any point removes the
+temp files and leaves the previous outputs untouched.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import BuildLocked
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path | str, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+class Publication:
+    """Stage several outputs in one folder and publish them together.
+
+    >>> # doctest-style sketch
+    >>> # with Publication(Path("build")) as pub:
+    >>> #     pub.add("eurokg.ttl", ttl_bytes)
+    """
+
+    MANIFEST = "manifest.json"
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        self._staged: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
+
+    def add(self, name: str, data: bytes | str) -> None:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        self.add_with(name, lambda fh: fh.write(payload))
+
+    def add_with(self, name: str, writer: Callable[[object], object]) -> None:
+        """Stage ``name`` by calling ``writer(binary_file)``."""
+        if name in self._staged:
+            raise ValueError(f"output {name} staged twice")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
+        self._staged[name] = tmp
+        with os.fdopen(fd, "wb") as fh:
+            writer(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        digest = hashlib.sha256()
+        with open(tmp, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        self._digests[name] = digest.hexdigest()
+
+    def commit(self, *, manifest: bool = True) -> dict[str, str]:
+        """Rename every staged file into place, then write the manifest. Returns name -> sha256."""
+        for name, tmp in sorted(self._staged.items()):
+            os.replace(tmp, self.folder / name)
+        self._staged.clear()
+        if not manifest:
+            return dict(self._digests)
+        manifest_text = json.dumps({"files": dict(sorted(self._digests.items()))}, indent=2, sort_keys=True) + "\n"
+        write_atomic(self.folder / self.MANIFEST, manifest_text)
+        _fsync_dir(self.folder)
+        return dict(self._digests)
+
+    def abort(self) -> None:
+        for tmp in self._staged.values():
+            Path(tmp).unlink(missing_ok=True)
+        self._staged.clear()
+
+    def __enter__(self) -> "Publication":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif self._staged:
+            self.commit()
+
+
+@contextmanager
+def locked(folder: Path | str) -> Iterator[None]:
+    """Hold an advisory lock on ``folder`` so two builds never write it at once."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock_path = folder / ".lock"
+    fh = open(lock_path, "a+")
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"{folder}: another build is writing here (lock {lock_path} is held)") from None
+        yield
+    finally:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        finally:
+            fh.close()

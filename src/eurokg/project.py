@@ -1,0 +1,63 @@
+"""Where a eurokg project's files live.
+
+A project is a folder with ``ontology/eurokg.ttl``; everything else has a
+default place under it that a caller may override.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+
+ONTOLOGY_FILE = Path("ontology") / "eurokg.ttl"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Paths of one project. Build one with :func:`find_project` or directly."""
+
+    root: Path
+    ontology: Path = field(default=None)  # type: ignore[assignment]
+    shapes: Path = field(default=None)  # type: ignore[assignment]
+    curated: Path = field(default=None)  # type: ignore[assignment]
+    queries: Path = field(default=None)  # type: ignore[assignment]
+    build_dir: Path = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        root = Path(self.root).resolve()
+        object.__setattr__(self, "root", root)
+        defaults = {
+            "ontology": root / ONTOLOGY_FILE,
+            "shapes": root / "ontology" / "shapes.ttl",
+            "curated": root / "data" / "curated",
+            "queries": root / "queries",
+            "build_dir": root / "build",
+        }
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            object.__setattr__(self, name, Path(value) if value is not None else default)
+
+    def relpath(self, path: Path | str) -> str:
+        """``path`` relative to the project root when inside it (for messages and provenance)."""
+        p = Path(path).resolve()
+        try:
+            return p.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_project(start: Path | str | None = None) -> Project:
+    """The project containing ``start`` (default: ``$EUROKG_PROJECT`` or the current folder)."""
+    if start is None:
+        start = os.environ.get("EUROKG_PROJECT") or Path.cwd()
+    here = Path(start).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ONTOLOGY_FILE).is_file():
+            return Project(candidate)
+    raise UsageError(
+        f"no eurokg project found at or above {here} (looked for {ONTOLOGY_FILE}); "
+        "run from the project folder or pass --project"
+    )

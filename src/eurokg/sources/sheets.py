@@ -1,0 +1,240 @@
+"""CSV sheets: a researcher adds a fact by adding a row.
+
+A sheet's file name picks its class (the ontology's ``ek:sheet`` annotation:
+``offices.csv`` makes ``ek:Office`` instances). Its header names columns:
+
+* ``id`` (required): the entity's local id, ``[a-z0-9][a-z0-9-]*``; the IRI is
+  ``https://w3id.org/eurokg/id/<id>``.
+* ``source`` (required): one or more ids of ``ek:Source`` entities the row's
+  facts come from (``|``-separated).
+* ``type``: a subclass of the sheet's class (``MultilateralTreaty``).
+* ``label``, ``label@xx``: ``rdfs:label`` in English or language xx;
+  ``altLabel``: ``skos:altLabel`` values, ``|``-separated.
+* ``wikidata``: the Wikidata item id (``Q…``).
+* any other column: the local name of an ontology property, parsed by its
+  ``rdfs:range`` (entity ids for object properties; dates at the precision
+  written, decimals, language-tagged text...). ``|`` separates several values.
+
+Blank cells are skipped; a row whose first cell starts with ``#`` is a comment.
+Every problem is reported as ``file:line:column: message``.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from ..errors import InputError
+from ..vocab import EK, GRAPH, ID, PROV, RDF, RDFS, SKOS, WD
+from . import Contribution, Reference
+from .text import read_utf8
+from .values import parse_lang_string, parse_literal
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+SEPARATOR = "|"
+
+SPECIAL_COLUMNS = ("id", "source", "type", "label", "altLabel", "wikidata")
+_LABEL_LANG = re.compile(r"^label@([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$")
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" — did you mean {close[0]}?" if close else ""
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(SEPARATOR) if part.strip()]
+
+
+class _Column:
+    def __init__(self, name: str, index: int, prop=None, lang: str | None = None) -> None:
+        self.name = name
+        self.index = index  # 0-based
+        self.prop = prop
+        self.lang = lang
+
+
+def _header(names: list[str], sheet_class: URIRef, ontology, path: str) -> list[_Column]:
+    columns: list[_Column] = []
+    seen: dict[str, int] = {}
+    known_props = {info.local: info for info in ontology.properties.values()
+                   if info.kind != "annotation" and str(info.iri).startswith(str(EK))}
+    for i, raw in enumerate(names):
+        name = raw.strip()
+        col = i + 1
+        if not name:
+            raise InputError("empty column name in header", path, 1, col)
+        if name in seen:
+            raise InputError(f'column "{name}" appears twice (also column {seen[name]})', path, 1, col)
+        seen[name] = col
+        if name in SPECIAL_COLUMNS:
+            columns.append(_Column(name, i))
+            continue
+        if m := _LABEL_LANG.match(name):
+            columns.append(_Column("label", i, lang=m.group(1)))
+            continue
+        info = known_props.get(name)
+        if info is None:
+            raise InputError(
+                f'unknown column "{name}": not a property of the ontology{_suggest(name, [*known_props, *SPECIAL_COLUMNS])}',
+                path, 1, col,
+            )
+        if info.domains and not any(ontology.is_subclass(sheet_class, d) or ontology.is_subclass(d, sheet_class)
+                                    for d in info.domains):
+            domains = ", ".join(ontology.label(d) for d in info.domains)
+            raise InputError(
+                f'column "{name}": property {name} applies to {domains}, not to {ontology.label(sheet_class)}',
+                path, 1, col,
+            )
+        columns.append(_Column(name, i, prop=info))
+    if "id" not in seen:
+        raise InputError('missing column "id"', path, 1, None)
+    if "source" not in seen:
+        raise InputError('missing column "source" (every fact needs its source)', path, 1, None)
+    return columns
+
+
+def _object_value(text: str, info, ontology) -> URIRef:
+    """An entity id, or the name of an ontology individual allowed by the range (``Signed``)."""
+    for rng in info.ranges:
+        candidate = EK[text]
+        if candidate in ontology.individuals and (candidate, RDF.type, rng) in ontology.graph:
+            return candidate
+    if ID_PATTERN.match(text):
+        return ID[text]
+    allowed = sorted(
+        str(ind)[len(str(EK)):] for rng in info.ranges for ind in ontology.individuals
+        if (ind, RDF.type, rng) in ontology.graph
+    )
+    hint = f" or one of {', '.join(allowed)}" if allowed else ""
+    raise ValueError(f"{text!r} is not an entity id (lower-case letters, digits and '-'){hint}")
+
+
+def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Contribution]:
+    """Read one CSV sheet into one :class:`Contribution` per row."""
+    shown = display or str(path)
+    sheet = path.stem
+    sheet_class = ontology.sheets.get(sheet)
+    if sheet_class is None:
+        raise InputError(
+            f'no class is made from a sheet named "{sheet}"{_suggest(sheet, ontology.sheets)} '
+            f"(sheets: {', '.join(ontology.sheets)})",
+            shown,
+        )
+    text = read_utf8(path, shown)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("empty sheet (no header row)", shown, 1, None) from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", shown, 1, None) from None
+    columns = _header(header, sheet_class, ontology, shown)
+    by_name = {c.name: c for c in columns if c.lang is None}
+    allowed_types = {str(c)[len(str(EK)):]: c for c in ontology.subclasses(sheet_class)}
+
+    out: list[Contribution] = []
+    ids_seen: dict[str, int] = {}
+    previous_end = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
+        line = previous_end + 1
+        previous_end = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if cells[0].lstrip().startswith("#"):
+            continue
+        if len(cells) > len(columns):
+            raise InputError(
+                f"row has {len(cells)} cells but the header has {len(columns)} columns",
+                shown, line, len(columns) + 1,
+            )
+        cells = cells + [""] * (len(columns) - len(cells))
+
+        def fail(column: _Column, message: str) -> InputError:
+            return InputError(f'column "{column.name}": {message}', shown, line, column.index + 1)
+
+        id_col = by_name["id"]
+        ident = cells[id_col.index].strip()
+        if not ident:
+            raise fail(id_col, "missing id")
+        if not ID_PATTERN.match(ident):
+            raise fail(id_col, f"{ident!r} is not a valid id (lower-case letters, digits and '-', e.g. xi-jinping)")
+        if ident in ids_seen:
+            raise fail(id_col, f"id {ident!r} already used on line {ids_seen[ident]}")
+        ids_seen[ident] = line
+        subject = ID[ident]
+
+        rdf_class = sheet_class
+        if "type" in by_name and cells[by_name["type"].index].strip():
+            tname = cells[by_name["type"].index].strip()
+            if tname not in allowed_types:
+                raise fail(by_name["type"], f"{tname!r} is not a kind of {ontology.label(sheet_class)} "
+                                            f"(allowed: {', '.join(sorted(allowed_types))})")
+            rdf_class = allowed_types[tname]
+
+        triples: list[tuple] = [(subject, RDF.type, rdf_class)]
+        refs: list[Reference] = []
+        sources: list[URIRef] = []
+        for column in columns:
+            raw = cells[column.index].strip()
+            if not raw or column.name in ("id", "type"):
+                continue
+            col_no = column.index + 1
+            try:
+                if column.name == "label":
+                    lit = Literal(raw, lang=column.lang) if column.lang else parse_lang_string(raw)
+                    triples.append((subject, RDFS.label, lit))
+                elif column.name == "altLabel":
+                    for part in _split(raw):
+                        triples.append((subject, SKOS.altLabel, parse_lang_string(part)))
+                elif column.name == "wikidata":
+                    if not QID_PATTERN.match(raw):
+                        raise ValueError(f"{raw!r} is not a Wikidata item id (Q followed by digits)")
+                    triples.append((subject, EK.wikidataId, Literal(raw)))
+                    triples.append((subject, SKOS.exactMatch, WD[raw]))
+                elif column.name == "source":
+                    for part in _split(raw):
+                        if not ID_PATTERN.match(part):
+                            raise ValueError(f"{part!r} is not a source id")
+                        sources.append(ID[part])
+                        refs.append(Reference(ID[part], shown, line, col_no))
+                        triples.append((subject, PROV.wasDerivedFrom, ID[part]))
+                elif column.prop.kind == "object":
+                    for part in _split(raw):
+                        value = _object_value(part, column.prop, ontology)
+                        if str(value).startswith(str(ID)):
+                            refs.append(Reference(value, shown, line, col_no))
+                        triples.append((subject, column.prop.iri, value))
+                else:
+                    parts = _split(raw) if not column.prop.functional else [raw]
+                    for part in parts:
+                        triples.append((subject, column.prop.iri, parse_literal(part, column.prop.ranges)))
+            except ValueError as exc:
+                raise fail(column, str(exc)) from None
+            if column.prop is not None and column.prop.functional and column.prop.kind == "object" and len(_split(raw)) > 1:
+                raise fail(column, f"{column.name} takes one value, got {len(_split(raw))}")
+        if not sources:
+            raise InputError('column "source": missing source (every fact needs its source)',
+                             shown, line, by_name["source"].index + 1)
+        out.append(Contribution(
+            graph=GRAPH[f"curated/{sheet}/{ident}"],
+            triples=triples,
+            file=shown,
+            row=line,
+            sources=tuple(dict.fromkeys(sources)),
+            defines=(subject,),
+            references=refs,
+        ))
+    return out

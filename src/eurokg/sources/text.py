@@ -1,0 +1,32 @@
+"""Strict text input: UTF-8 only, with the position of the first bad byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+
+MAX_TEXT_BYTES = 50 * 1024 * 1024
+
+
+def read_utf8(path: Path, display: str | None = None, limit: int = MAX_TEXT_BYTES) -> str:
+    """Read ``path`` as UTF-8 (a BOM is dropped); report a bad byte as ``file:line:col``."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("no such file", shown) from None
+    if size > limit:
+        raise InputError(f"file is {size} bytes, over the {limit}-byte limit for text input", shown)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8",
+            shown, line, col,
+        ) from None
+    return text.removeprefix("\ufeff")

@@ -1,0 +1,114 @@
+"""Parse cell text into typed RDF literals, keeping the precision of dates.
+
+Used by the CSV sheet reader; every function raises ``ValueError`` with a
+message fit for a researcher, which the caller locates (file, row, column).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlparse
+
+from rdflib import Literal, URIRef
+
+from ..vocab import EK, RDF, XSD
+
+_LANG_SUFFIX = re.compile(r"^(?P<text>.*?)@(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$", re.S)
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^\d{4}$")
+_DECADE = re.compile(r"^(\d{3})0s$")
+
+TEMPORAL = frozenset({XSD.date, XSD.gYearMonth, XSD.gYear, EK.Decade})
+
+
+def parse_date(text: str) -> Literal:
+    try:
+        value = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+    if len(text) != 10:
+        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)")
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def parse_temporal(text: str, allowed: frozenset = TEMPORAL) -> Literal:
+    """A date at the precision written: ``2025-06-17``, ``2025-06``, ``2025`` or ``1990s`` (a decade)."""
+    text = text.strip()
+    if len(text) == 10:
+        lit = parse_date(text)
+    elif m := _YEAR_MONTH.match(text):
+        if not 1 <= int(m.group(2)) <= 12:
+            raise ValueError(f"{text!r}: month {m.group(2)} does not exist")
+        lit = Literal(text, datatype=XSD.gYearMonth)
+    elif _YEAR.match(text):
+        lit = Literal(text, datatype=XSD.gYear)
+    elif _DECADE.match(text):
+        lit = Literal(text, datatype=EK.Decade)
+    else:
+        raise ValueError(
+            f"{text!r} is not a date: write YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 1990s"
+        )
+    if lit.datatype not in allowed:
+        names = ", ".join(sorted(str(a).rsplit("#", 1)[-1].rsplit("/", 1)[-1] for a in allowed))
+        raise ValueError(f"{text!r} has the wrong precision here (allowed: {names})")
+    return lit
+
+
+def parse_decimal(text: str) -> Literal:
+    try:
+        value = Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number (write digits, e.g. 1500000000 or 10.4)") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    lexical = format(value, "f")
+    if "." in lexical:
+        lexical = lexical.rstrip("0").rstrip(".") or "0"
+    return Literal(lexical, datatype=XSD.decimal)
+
+
+def parse_integer(text: str, datatype: URIRef) -> Literal:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if datatype == XSD.positiveInteger and value < 1:
+        raise ValueError(f"{text!r} must be 1 or more")
+    if datatype == XSD.nonNegativeInteger and value < 0:
+        raise ValueError(f"{text!r} must be 0 or more")
+    return Literal(str(value), datatype=datatype)
+
+
+def parse_url(text: str) -> Literal:
+    parts = urlparse(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    return Literal(text, datatype=XSD.anyURI)
+
+
+def parse_lang_string(text: str, default_lang: str = "en") -> Literal:
+    m = _LANG_SUFFIX.match(text)
+    if m and m.group("text"):
+        return Literal(m.group("text"), lang=m.group("lang"))
+    return Literal(text, lang=default_lang)
+
+
+def parse_literal(text: str, ranges: tuple[URIRef, ...]) -> Literal:
+    """Parse ``text`` for a datatype property whose range is ``ranges``."""
+    rset = frozenset(ranges)
+    if rset and rset <= TEMPORAL:
+        return parse_temporal(text, rset)
+    if XSD.decimal in rset:
+        return parse_decimal(text)
+    for int_type in (XSD.positiveInteger, XSD.nonNegativeInteger, XSD.integer):
+        if int_type in rset:
+            return parse_integer(text, int_type)
+    if XSD.anyURI in rset:
+        return parse_url(text)
+    if RDF.langString in rset:
+        return parse_lang_string(text)
+    if XSD.string in rset or not rset:
+        return Literal(text)
+    raise ValueError(f"no parser for range {sorted(rset)}")

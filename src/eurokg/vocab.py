@@ -1,0 +1,81 @@
+"""Namespaces and vocabulary terms.
+
+The ontology (``ontology/eurokg.ttl``) is the single source of truth for terms:
+code refers to them as ``EK.name`` and a test checks that every such name is
+declared there. No module outside this one writes an IRI string.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, TIME
+
+BASE = "https://w3id.org/eurokg/"
+
+EK = Namespace(BASE)
+"""Classes and properties of the eurokg ontology."""
+
+ID = Namespace(BASE + "id/")
+"""Resources (people, states, treaties ...)."""
+
+GRAPH = Namespace(BASE + "graph/")
+"""Named graphs: one per curated row or file, one per article."""
+
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+EDTF = Namespace("http://id.loc.gov/datatypes/edtf/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+ONTOLOGY_IRI = URIRef(BASE)
+PROVENANCE_GRAPH = GRAPH["provenance"]
+"""The named graph describing every other named graph (file, row, source)."""
+
+PREFIXES: dict[str, Namespace] = {
+    "ek": EK,
+    "id": ID,
+    "graph": GRAPH,
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "owl": Namespace(str(OWL)),
+    "xsd": Namespace(str(XSD)),
+    "skos": Namespace(str(SKOS)),
+    "prov": Namespace(str(PROV)),
+    "time": Namespace(str(TIME)),
+    "dcterms": Namespace(str(DCTERMS)),
+    "wd": WD,
+    "wdt": WDT,
+    "sh": SH,
+}
+"""Prefixes bound in every output and available in every query."""
+
+
+def curie(iri: URIRef | str) -> str:
+    """Shorten an IRI with the project's prefixes (longest match wins)."""
+    text = str(iri)
+    best: tuple[int, str] | None = None
+    for prefix, ns in PREFIXES.items():
+        base = str(ns)
+        if text.startswith(base) and (best is None or len(base) > best[0]):
+            best = (len(base), prefix)
+    if best is None:
+        return text
+    local = text[best[0]:]
+    return f"{best[1]}:{local}"
+
+
+def expand(text: str) -> URIRef:
+    """Expand ``prefix:local`` or ``<iri>`` to an IRI; raise ``ValueError`` otherwise."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES:
+        return PREFIXES[prefix][local]
+    raise ValueError(f"not a known CURIE or <IRI>: {text!r} (prefixes: {', '.join(sorted(PREFIXES))})")
+
+
+__all__ = [
+    "BASE", "EK", "ID", "GRAPH", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
+    "SKOS", "PROV", "TIME", "DCTERMS", "ONTOLOGY_IRI", "PROVENANCE_GRAPH", "PREFIXES",
+    "curie", "expand",
+]
