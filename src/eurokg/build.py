@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 from .errors import ValidationFailed
 from .export import FORMATS, export_to
 from .iosafe import Publication, locked
-from .merge import merge, union_graph
+from .merge import materialize_types, merge, union_graph
 from .ontology import Ontology
 from .project import Project
 from .reason import ReasoningReport, check as check_reasoning, reason
@@ -93,6 +93,15 @@ def build(
         reasoning = reason(ontology.graph, data, timeout_s=reasoner_timeout_s)
         done("reason (HermiT)")
         check_reasoning(reasoning)
+
+    step("materialize inferred types")
+    from .vocab import expand
+
+    extra = {}
+    if reasoning is not None:
+        extra = {expand(k): [expand(t) for t in v] for k, v in reasoning.inferred_types.items()}
+    materialize_types(dataset, ontology, extra)
+    done("materialize inferred types")
 
     step("validate (SHACL)")
     report = validate_graph(data, load_shapes(project.shapes), ontology.graph)

@@ -20,6 +20,17 @@ from typing import Callable, Iterator
 from .errors import BuildLocked
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publishable(tmp: str) -> None:
+    """mkstemp creates 0600 files; outputs get the usual permissions (0666 less the umask)."""
+    os.chmod(tmp, 0o666 & ~_umask())
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -38,6 +49,7 @@ def write_atomic(path: Path | str, data: bytes | str) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        _publishable(tmp)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -75,6 +87,7 @@ class Publication:
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
         self._staged[name] = tmp
+        _publishable(tmp)
         with os.fdopen(fd, "wb") as fh:
             writer(fh)
             fh.flush()

@@ -90,3 +90,30 @@ def union_graph(ds: Dataset, *, include_provenance: bool = True) -> Graph:
         for t in g:
             out.add(t)
     return out
+
+
+INFERRED_GRAPH_NAME = "inferred"
+
+
+def materialize_types(ds: Dataset, ontology, extra: dict[URIRef, list[URIRef]] | None = None) -> int:
+    """Add entailed ``rdf:type`` triples (superclasses in the ek: namespace, plus any the
+    reasoner found) to a named graph of their own, so that ``?x a ek:Treaty`` finds a
+    multilateral treaty while asserted and inferred facts stay distinguishable.
+    Returns the number of triples added."""
+    from .vocab import GRAPH
+
+    asserted = union_graph(ds, include_provenance=False)
+    inferred = ds.graph(GRAPH[INFERRED_GRAPH_NAME])
+    base = str(EK)
+    for s, t in asserted.subject_objects(RDF.type):
+        for sup in ontology.superclasses(t):
+            if str(sup).startswith(base) and (s, RDF.type, sup) not in asserted:
+                inferred.add((s, RDF.type, sup))
+    for s, types in (extra or {}).items():
+        for t in types:
+            if (s, RDF.type, t) not in asserted:
+                inferred.add((s, RDF.type, t))
+    if len(inferred):
+        prov = ds.graph(PROVENANCE_GRAPH)
+        prov.add((inferred.identifier, RDF.type, EK.InferredGraph))
+    return len(inferred)

@@ -87,6 +87,8 @@ def reasoner_input(ontology: Graph, data: Graph) -> tuple[Graph, int]:
             continue
         g.add((s, p, o))
     # declarations OWL 2 DL needs for terms the ontology only mentions
+    for s in set(data.subjects(RDF.type, None)):
+        g.add((s, RDF.type, OWL.NamedIndividual))
     for p in _ANNOTATIONS:
         g.add((p, RDF.type, OWL.AnnotationProperty))
     g.add((PROV.wasDerivedFrom, RDF.type, OWL.ObjectProperty))

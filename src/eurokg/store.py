@@ -17,6 +17,7 @@ from .vocab import PREFIXES
 
 def _memory_open(path: Path) -> Dataset:
     ds = parse_dataset_file(path)
+    ds.default_union = True  # queries see every named graph unless they ask for one with GRAPH
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
     return ds

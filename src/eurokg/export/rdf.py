@@ -60,8 +60,6 @@ def write_nquads(dataset: Dataset, ontology, out: BinaryIO) -> None:
 
 
 def write_trig(dataset: Dataset, ontology, out: BinaryIO) -> None:
-    from ..vocab import curie
-
     graphs = _named_graphs(dataset)
     used = set()
     bodies = []
@@ -77,11 +75,7 @@ def write_trig(dataset: Dataset, ontology, out: BinaryIO) -> None:
                 body_lines.append("")
         while body_lines and not body_lines[-1]:
             body_lines.pop()
-        name = curie(g.identifier)
-        label = name if ":" in name and not name.startswith("http") else f"<{g.identifier}>"
-        if "/" in label.split(":", 1)[-1]:
-            label = f"<{g.identifier}>"
-        bodies.append(f"{label} {{\n" + "\n".join(body_lines) + "\n}\n")
+        bodies.append(f"<{g.identifier}> {{\n" + "\n".join(body_lines) + "\n}\n")
     header = "\n".join(sorted(used))
     out.write((header + "\n\n" + "\n".join(bodies)).encode("utf-8"))
 
