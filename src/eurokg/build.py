@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 from .errors import ValidationFailed
 from .export import FORMATS, export_to
 from .iosafe import Publication, locked
-from .merge import materialize_types, merge, union_graph
+from .merge import add_ontology, materialize_types, merge, union_graph
 from .ontology import Ontology
 from .project import Project
 from .reason import ReasoningReport, check as check_reasoning, reason
@@ -101,6 +101,7 @@ def build(
     if reasoning is not None:
         extra = {expand(k): [expand(t) for t in v] for k, v in reasoning.inferred_types.items()}
     materialize_types(dataset, ontology, extra)
+    add_ontology(dataset, ontology)
     done("materialize inferred types")
 
     step("validate (SHACL)")

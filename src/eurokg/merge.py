@@ -81,11 +81,16 @@ from .vocab import XSD as _XSD  # noqa: E402
 _POSITIVE = _XSD.positiveInteger
 
 
-def union_graph(ds: Dataset, *, include_provenance: bool = True) -> Graph:
-    """All named graphs' triples in one plain graph (the 'asserted facts' view)."""
+def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False) -> Graph:
+    """All named graphs' triples in one plain graph: the data (asserted and inferred),
+    the provenance graph unless excluded, the ontology copy only when asked."""
+    from .vocab import GRAPH
+
     out = Graph()
     for g in ds.graphs():
         if g.identifier == PROVENANCE_GRAPH and not include_provenance:
+            continue
+        if g.identifier == GRAPH[ONTOLOGY_GRAPH_NAME] and not include_ontology:
             continue
         for t in g:
             out.add(t)
@@ -93,6 +98,21 @@ def union_graph(ds: Dataset, *, include_provenance: bool = True) -> Graph:
 
 
 INFERRED_GRAPH_NAME = "inferred"
+ONTOLOGY_GRAPH_NAME = "ontology"
+
+
+def add_ontology(ds: Dataset, ontology) -> int:
+    """Copy the ontology's blank-node-free triples (labels, hierarchy, alignments) into a
+    named graph, so queries can use class and status labels without loading another file."""
+    from rdflib import BNode
+
+    from .vocab import GRAPH
+
+    g = ds.graph(GRAPH[ONTOLOGY_GRAPH_NAME])
+    for t in ontology.graph:
+        if not any(isinstance(x, BNode) for x in t):
+            g.add(t)
+    return len(g)
 
 
 def materialize_types(ds: Dataset, ontology, extra: dict[URIRef, list[URIRef]] | None = None) -> int:

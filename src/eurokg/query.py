@@ -45,12 +45,17 @@ class QueryResult:
 
 
 def display(term) -> str:
+    """A value as shown in tables and CSV: CURIEs for IRIs, lexical forms for literals
+    (decimals without a trailing '.0', which Turtle's shorthand adds)."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
         return curie(term)
     if isinstance(term, BNode):
         return f"_:{term}"
+    if isinstance(term, Literal) and term.datatype == XSD.decimal and not term.ill_typed:
+        text = format(term.toPython(), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return str(term)
 
 
