@@ -46,7 +46,7 @@ def write_ntriples(dataset: Dataset, ontology, out: BinaryIO) -> None:
 
 def _named_graphs(dataset: Dataset) -> list[Graph]:
     graphs = [g for g in dataset.graphs() if isinstance(g.identifier, URIRef) and len(g) > 0
-              and str(g.identifier) != str(dataset.default_context.identifier)]
+              and str(g.identifier) != str(dataset.default_graph.identifier)]
     return sorted(graphs, key=lambda g: (g.identifier != PROVENANCE_GRAPH, str(g.identifier)))
 
 
