@@ -86,12 +86,17 @@ class Publication:
             raise ValueError(f"output {name} staged twice")
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                _publishable(tmp)
+                writer(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            # a failed writer leaves nothing behind, even if the caller never calls abort()
+            Path(tmp).unlink(missing_ok=True)
+            raise
         self._staged[name] = tmp
-        _publishable(tmp)
-        with os.fdopen(fd, "wb") as fh:
-            writer(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
         digest = hashlib.sha256()
         with open(tmp, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):

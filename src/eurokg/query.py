@@ -14,6 +14,7 @@ import json
 import multiprocessing as mp
 import re
 from dataclasses import dataclass, field
+from datetime import date as _date
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -154,7 +155,11 @@ def parse_binding(text: str) -> tuple[str, object]:
         return name, Literal(int(value))
     if re.match(r"^-?\d+\.\d+$", value):
         return name, Literal(value, datatype=XSD.decimal)
-    if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+    if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
+        try:
+            _date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"--bind {text!r}: {value!r} is not a date (YYYY-MM-DD)") from None
         return name, Literal(value, datatype=XSD.date)
     return name, Literal(value)
 

@@ -45,7 +45,7 @@ class ReasoningReport:
 
     def text(self) -> str:
         lines = [
-            f"reasoner: HermiT (owlready2), {self.individuals} individuals, {self.seconds:.1f} s",
+            f"reasoner: HermiT (owlready2), {self.individuals} individuals",
             f"consistent: {'yes' if self.consistent else 'NO'}",
             f"unsatisfiable classes: {', '.join(self.unsatisfiable) if self.unsatisfiable else 'none'}",
             f"date literals left out of reasoning (HermiT rejects XSD date types): {self.omitted_literals}",

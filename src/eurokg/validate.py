@@ -61,7 +61,7 @@ class Report:
         lines = [self.summary()]
         for f in self.findings:
             where = f"{f.focus}" + (f" {f.path}" if f.path else "")
-            value = f" (value: {f.value})" if f.value else ""
+            value = f" (value: {f.value})" if f.value and f.value != f.focus else ""
             lines.append(f"{f.severity.upper()}: {where}: {f.message}{value}")
         return "\n".join(lines) + "\n"
 

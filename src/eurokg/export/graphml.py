@@ -19,7 +19,8 @@ import networkx as nx
 from .projection import project
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids (lone surrogates cannot even be encoded as UTF-8)."""
 _NMTOKEN = re.compile(r"^[\w.\-:]+$")
 _TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 

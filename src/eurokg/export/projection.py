@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from decimal import Decimal
 
@@ -38,12 +39,22 @@ def preferred_label(graph: Graph, node, langs=LANG_PREFERENCE) -> str | None:
     return sorted(str(o) for o in labels)[0] if labels else None
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
 def _column_value(lit: Literal):
+    """A typed column value; the lexical form where the value has no exact column type
+    (ill-typed, NaN/INF, integers beyond Java's long), so no export writes 'nan' or fails."""
+    if lit.ill_typed:
+        return str(lit)
     if lit.datatype in _INTEGER_TYPES:
-        return int(lit)
+        value = int(lit)
+        return value if value in _INT64 else str(lit)
     if lit.datatype in _FLOAT_TYPES:
         value = lit.toPython()
-        return float(value) if isinstance(value, (Decimal, float, int)) else str(lit)
+        if isinstance(value, (Decimal, float, int)) and math.isfinite(value):
+            return float(value)
+        return str(lit)
     if lit.datatype == XSD.boolean:
         return bool(lit.toPython())
     return str(lit)

@@ -9,6 +9,7 @@ literals so they compare equal to rdflib's own.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -29,6 +30,22 @@ _FORMATS = {
     ".trig": ox.RdfFormat.TRIG,
     ".nq": ox.RdfFormat.N_QUADS,
 }
+
+_UNDECLARED = re.compile(r"The prefix (\S*): has not been declared")
+_PREFIX_DECL = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:", re.I | re.M)
+
+
+class _IllTypedLiteralFilter(logging.Filter):
+    """rdflib logs a traceback for every ill-typed literal it builds ("abc"^^xsd:decimal);
+    eurokg reports those itself, with the file, at merge (see eurokg.merge)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+_rdflib_term_logger = logging.getLogger("rdflib.term")
+if not any(isinstance(f, _IllTypedLiteralFilter) for f in _rdflib_term_logger.filters):
+    _rdflib_term_logger.addFilter(_IllTypedLiteralFilter())
 
 _POSITION = re.compile(r"^Parser error (?:at line \d+ between columns \d+ and \d+|between line \d+ column \d+ and line \d+ column \d+|at line \d+ column \d+|at line \d+): ?")
 
@@ -89,9 +106,18 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int = MAX
             )
     except SyntaxError as exc:
         message = _POSITION.sub("", exc.msg or str(exc))
+        if _UNDECLARED.search(message):
+            message += f" (declared: {_declared_prefixes(path)})"
         raise InputError(message, shown, exc.lineno, exc.offset) from None
     except (UnicodeDecodeError, ValueError) as exc:  # defensive: reported without position
         raise InputError(f"cannot read as RDF: {exc}", shown) from None
+
+
+def _declared_prefixes(path: Path) -> str:
+    """The prefixes a Turtle/TriG file declares, for an 'undeclared prefix' message."""
+    text = path.read_bytes().decode("utf-8", "replace")
+    names = sorted({f"{m.group(1) or ''}:" for m in _PREFIX_DECL.finditer(text)})
+    return ", ".join(names) if names else "none"
 
 
 def parse_rdf_file(path: Path | str, *, display: str | None = None) -> Graph:

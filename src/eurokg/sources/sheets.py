@@ -4,7 +4,7 @@ A sheet's file name picks its class (the ontology's ``ek:sheet`` annotation:
 ``offices.csv`` makes ``ek:Office`` instances). Its header names columns:
 
 * ``id`` (required): the entity's local id, ``[a-z0-9][a-z0-9-]*``; the IRI is
-  ``https://w3id.org/eurokg/id/<id>``.
+  ``ID[<id>]`` (the ``id:`` namespace of :mod:`eurokg.vocab`).
 * ``source`` (required): one or more ids of ``ek:Source`` entities the row's
   facts come from (``|``-separated).
 * ``type``: a subclass of the sheet's class (``MultilateralTreaty``).
@@ -15,7 +15,8 @@ A sheet's file name picks its class (the ontology's ``ek:sheet`` annotation:
   ``rdfs:range`` (entity ids for object properties; dates at the precision
   written, decimals, language-tagged text...). ``|`` separates several values.
 
-Blank cells are skipped; a row whose first cell starts with ``#`` is a comment.
+Blank cells are skipped; blank rows, and rows whose first cell starts with ``#``
+(comments), are skipped anywhere, also before the header.
 Every problem is reported as ``file:line:column: message``.
 """
 
@@ -60,7 +61,7 @@ class _Column:
         self.lang = lang
 
 
-def _header(names: list[str], sheet_class: URIRef, ontology, path: str) -> list[_Column]:
+def _header(names: list[str], sheet_class: URIRef, ontology, path: str, line: int = 1) -> list[_Column]:
     columns: list[_Column] = []
     seen: dict[str, int] = {}
     known_props = {info.local: info for info in ontology.properties.values()
@@ -69,9 +70,9 @@ def _header(names: list[str], sheet_class: URIRef, ontology, path: str) -> list[
         name = raw.strip()
         col = i + 1
         if not name:
-            raise InputError("empty column name in header", path, 1, col)
+            raise InputError("empty column name in header", path, line, col)
         if name in seen:
-            raise InputError(f'column "{name}" appears twice (also column {seen[name]})', path, 1, col)
+            raise InputError(f'column "{name}" appears twice (also column {seen[name]})', path, line, col)
         seen[name] = col
         if name in SPECIAL_COLUMNS:
             columns.append(_Column(name, i))
@@ -83,20 +84,20 @@ def _header(names: list[str], sheet_class: URIRef, ontology, path: str) -> list[
         if info is None:
             raise InputError(
                 f'unknown column "{name}": not a property of the ontology{_suggest(name, [*known_props, *SPECIAL_COLUMNS])}',
-                path, 1, col,
+                path, line, col,
             )
         if info.domains and not any(ontology.is_subclass(sheet_class, d) or ontology.is_subclass(d, sheet_class)
                                     for d in info.domains):
             domains = ", ".join(ontology.label(d) for d in info.domains)
             raise InputError(
                 f'column "{name}": property {name} applies to {domains}, not to {ontology.label(sheet_class)}',
-                path, 1, col,
+                path, line, col,
             )
         columns.append(_Column(name, i, prop=info))
     if "id" not in seen:
-        raise InputError('missing column "id"', path, 1, None)
+        raise InputError('missing column "id"', path, line, None)
     if "source" not in seen:
-        raise InputError('missing column "source" (every fact needs its source)', path, 1, None)
+        raise InputError('missing column "source" (every fact needs its source)', path, line, None)
     return columns
 
 
@@ -129,13 +130,19 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
         )
     text = read_utf8(path, shown)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("empty sheet (no header row)", shown, 1, None) from None
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", shown, 1, None) from None
-    columns = _header(header, sheet_class, ontology, shown)
+    previous_end = 0
+    while True:  # the header is the first row that is neither blank nor a comment
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError("empty sheet (no header row)", shown, 1, None) from None
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
+        header_line = previous_end + 1
+        previous_end = reader.line_num
+        if any(c.strip() for c in header) and not header[0].lstrip().startswith("#"):
+            break
+    columns = _header(header, sheet_class, ontology, shown, header_line)
     by_name = {c.name: c for c in columns if c.lang is None}
     allowed_types = {str(c)[len(str(EK)):]: c for c in ontology.subclasses(sheet_class)}
 

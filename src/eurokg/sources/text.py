@@ -24,7 +24,12 @@ def read_utf8(path: Path, display: str | None = None, limit: int = MAX_TEXT_BYTE
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        # the column in characters, as editors (and pyoxigraph's errors) count it;
+        # everything before the bad byte is valid UTF-8
+        line_text = before[before.rfind(b"\n") + 1:].decode("utf-8")
+        if line == 1:
+            line_text = line_text.removeprefix("\ufeff")
+        col = len(line_text) + 1
         raise InputError(
             f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8",
             shown, line, col,

@@ -16,20 +16,28 @@ from rdflib import Literal, URIRef
 from ..vocab import EK, RDF, XSD
 
 _LANG_SUFFIX = re.compile(r"^(?P<text>.*?)@(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$", re.S)
-_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^\d{4}$")
-_DECADE = re.compile(r"^(\d{3})0s$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_YEAR_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_YEAR = re.compile(r"^[0-9]{4}$")
+_DECADE = re.compile(r"^([0-9]{3})0s$")
 
 TEMPORAL = frozenset({XSD.date, XSD.gYearMonth, XSD.gYear, EK.Decade})
 
 
+MAX_DECIMAL_DIGITS = 40
+"""Decimals whose integer part or fraction would need more digits than this are refused
+(``1e999999999`` would otherwise be expanded to a gigabyte of zeros)."""
+
+
 def parse_date(text: str) -> Literal:
+    # Only the xsd:date form: Python's fromisoformat also takes ISO week dates
+    # ("2025-W24-2"), which would be silently rewritten as another date.
+    if not _DATE.match(text):
+        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)")
     try:
         value = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
-    if len(text) != 10:
-        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)")
     return Literal(value.isoformat(), datatype=XSD.date)
 
 
@@ -63,6 +71,10 @@ def parse_decimal(text: str) -> Literal:
         raise ValueError(f"{text!r} is not a number (write digits, e.g. 1500000000 or 10.4)") from None
     if not value.is_finite():
         raise ValueError(f"{text!r} is not a finite number")
+    if value.is_zero():
+        return Literal("0", datatype=XSD.decimal)
+    if abs(value.adjusted()) > MAX_DECIMAL_DIGITS:
+        raise ValueError(f"{text!r} is out of range (more than {MAX_DECIMAL_DIGITS} digits)")
     lexical = format(value, "f")
     if "." in lexical:
         lexical = lexical.rstrip("0").rstrip(".") or "0"

@@ -1,0 +1,136 @@
+"""The main job end to end: outputs, determinism, provenance, failure leaves nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Dataset, Graph, URIRef
+
+from eurokg import ValidationFailed, build, stats
+from eurokg.vocab import EK, GRAPH, ID, PROV, PROVENANCE_GRAPH, RDF
+from conftest import ROOT
+
+OUTPUTS = {"eurokg.ttl", "eurokg.trig", "eurokg.graphml", "validation.ttl", "validation.txt", "reasoning.txt", "manifest.json"}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
+
+
+def test_build_writes_every_output(built):
+    proj, result = built
+    names = {p.name for p in proj.build_dir.iterdir() if not p.name.startswith(".")}
+    assert names == OUTPUTS
+    manifest = json.loads((proj.build_dir / "manifest.json").read_text())
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((proj.build_dir / name).read_bytes()).hexdigest() == digest
+    assert not list(proj.build_dir.glob("*.tmp")) and not list(proj.build_dir.glob(".*.tmp"))
+    assert result.report.conforms
+    assert result.reasoning is not None and result.reasoning.consistent
+
+
+def test_outputs_parse_and_agree(built):
+    proj, result = built
+    ttl = Graph().parse(proj.build_dir / "eurokg.ttl", format="turtle")
+    trig = Dataset().parse(proj.build_dir / "eurokg.trig", format="trig")
+    union = Graph()
+    for g in trig.graphs():
+        if g.identifier != GRAPH["ontology"]:
+            for t in g:
+                union.add(t)
+    assert len(ttl) == len(union) > 800
+    assert set(ttl) == set(union)
+    graph = nx.read_graphml(proj.build_dir / "eurokg.graphml")
+    assert graph.number_of_nodes() > 50 and graph.number_of_edges() > 100
+    assert graph.nodes["id:kazakhstan"]["label"] == "Kazakhstan"
+    assert graph.nodes["id:kazakhstan"]["type"] == "state"
+
+
+def test_two_builds_are_byte_identical(project, tmp_path):
+    """Rebuilding identical inputs, even with another hash seed, gives identical bytes."""
+    build(project, run_reasoner=True)
+    first = _digests(project.build_dir)
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    subprocess.run([sys.executable, "-m", "eurokg.cli", "--project", str(project.root), "build", "-q"],
+                   check=True, env=env, capture_output=True)
+    second = _digests(project.build_dir)
+    assert first == second
+
+
+def test_named_graph_per_source_record(built):
+    proj, result = built
+    ds = result.dataset
+    prov = ds.graph(PROVENANCE_GRAPH)
+    trade = GRAPH["curated/trade/china-central-asia-trade-2025-jan-may"]
+    assert (trade, RDF.type, EK.CurationRecord) in prov
+    assert str(prov.value(trade, EK.file)) == "data/curated/trade.csv"
+    assert int(prov.value(trade, EK.row)) == 2
+    assert prov.value(trade, PROV.wasDerivedFrom) == ID["founding-article"]
+    facts = ds.graph(trade)
+    assert (ID["china-central-asia-trade-2025-jan-may"], EK.tradeValue, None) in facts
+
+
+def test_every_curated_node_has_a_source(built):
+    _, result = built
+    from eurokg.merge import union_graph
+
+    g = union_graph(result.dataset, include_provenance=False)
+    typed = {s for s in g.subjects(RDF.type, None) if str(s).startswith(str(ID))}
+    unsourced = sorted(s for s in typed if (s, PROV.wasDerivedFrom, None) not in g)
+    assert unsourced == []
+
+
+def test_inferred_types_kept_apart(built):
+    _, result = built
+    inferred = result.dataset.graph(GRAPH["inferred"])
+    treaty = ID["treaty-permanent-good-neighbourliness-2025"]
+    assert (treaty, RDF.type, EK.Treaty) in inferred
+    asserted = result.dataset.graph(GRAPH["curated/treaties/treaty-permanent-good-neighbourliness-2025"])
+    assert (treaty, RDF.type, EK.MultilateralTreaty) in asserted
+    assert (treaty, RDF.type, EK.Treaty) not in asserted
+
+
+def test_stats_counts(built_dataset):
+    s = stats(built_dataset)
+    by_class = dict(s.by_class)
+    assert by_class["ek:State"] == 12
+    assert by_class["ek:Person"] == 6
+    assert by_class["ek:Office"] == 6
+    assert by_class["ek:Summit"] == 4
+    assert dict(s.by_property)["ek:signatory"] == 6
+
+
+def test_validation_failure_writes_nothing(project):
+    trade = project.curated / "trade.csv"
+    text = trade.read_text(encoding="utf-8").replace("2025-01-01,2025-05-31", "2025-05-31,2025-01-01")
+    trade.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        build(project, run_reasoner=False)
+    messages = [f.message for f in info.value.report.findings if f.severity == "Violation"]
+    assert any("ends (2025-01-01) before it starts (2025-05-31)" in m for m in messages)
+    assert not project.build_dir.exists() or not any(project.build_dir.iterdir())
+
+
+def test_strict_fails_on_warnings(project):
+    # an attendee with no office in a participating state on the summit date is a warning
+    people = project.curated / "people.csv"
+    people.write_text(people.read_text(encoding="utf-8") + "vladimir-putin,Vladimir Putin,,Q7747,wikidata\n", encoding="utf-8")
+    summits = project.curated / "summits.csv"
+    summits.write_text(summits.read_text(encoding="utf-8").replace(
+        "serdar-berdimuhamedov|shavkat-mirziyoyev,,china-central-asia-summit-2023",
+        "serdar-berdimuhamedov|shavkat-mirziyoyev|vladimir-putin,,china-central-asia-summit-2023"), encoding="utf-8")
+    result = build(project, run_reasoner=False, write=False)
+    warnings = [f for f in result.report.findings if f.severity == "Warning"]
+    assert [(w.focus, w.message) for w in warnings] == [
+        ("id:china-central-asia-summit-2025",
+         "Vladimir Putin attended on 2025-06-17 but holds no recorded office in a participating state on that date."),
+    ]
+    with pytest.raises(ValidationFailed):
+        build(project, run_reasoner=False, strict=True)
