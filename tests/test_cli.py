@@ -1,0 +1,208 @@
+"""The command line: exact output and exit codes (0 ok, 1 data, 2 usage, 3 limit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eurokg.cli import main
+
+
+def run(project, *args):
+    runner = CliRunner()
+    return runner.invoke(main, ["--project", str(project.root), *args], catch_exceptions=False)
+
+
+def test_build_output(project):
+    result = run(project, "build", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "validation conforms: 0 violation(s), 0 warning(s), 5 info\n"
+        "reasoning: consistent, 0 unsatisfiable classes, 0 inferred types\n"
+        "887 triples in 102 named graphs\n"
+        "wrote build/eurokg.graphml\n"
+        "wrote build/eurokg.trig\n"
+        "wrote build/eurokg.ttl\n"
+        "wrote build/reasoning.txt\n"
+        "wrote build/validation.ttl\n"
+        "wrote build/validation.txt\n"
+    )
+
+
+def test_build_progress_goes_to_stderr(project):
+    result = run(project, "build", "--no-reason")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "· load and merge",
+        "· materialize inferred types",
+        "· validate (SHACL)",
+        "· write outputs",
+    ]
+
+
+def test_query_ask(built):
+    proj, _ = built
+    result = run(proj, "query", "-e", "ASK { id:turkmenistan ek:capital id:ashgabat }")
+    assert (result.exit_code, result.stdout) == (0, "true\n")
+
+
+def test_query_file_csv(built):
+    proj, _ = built
+    result = run(proj, "query", str(proj.queries / "05-trade-surplus.rq"), "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout == "state,partner,driver,asOf\nTurkmenistan,China,natural gas,2025-06\n"
+
+
+def test_query_json_is_sparql_results(built):
+    import json
+
+    proj, _ = built
+    result = run(proj, "query", "-e", "SELECT ?qid WHERE { id:kazakhstan ek:wikidataId ?qid }", "--format", "json")
+    assert json.loads(result.stdout) == {
+        "head": {"vars": ["qid"]},
+        "results": {"bindings": [{"qid": {"type": "literal", "value": "Q232"}}]},
+    }
+
+
+def test_query_table(built):
+    proj, _ = built
+    result = run(proj, "query", "-e", "SELECT ?city WHERE { id:kyrgyzstan ek:capital/rdfs:label ?city }")
+    assert result.stdout == (
+        "┏━━━━━━━━━┓\n"
+        "┃ city    ┃\n"
+        "┡━━━━━━━━━┩\n"
+        "│ Bishkek │\n"
+        "└─────────┘\n"
+        "1 row(s)\n"
+    )
+
+
+def test_query_bind_is_a_value_not_text(built):
+    proj, _ = built
+    q = "SELECT ?label WHERE { ?s rdfs:label ?label . FILTER (str(?label) = ?name) }"
+    ok = run(proj, "query", "-e", q, "--bind", "name=\"Astana\"", "--format", "tsv")
+    assert ok.stdout == "label\nAstana\n"
+    hostile = run(proj, "query", "-e", q, "--bind", 'name=" } ; DROP ALL #', "--format", "tsv")
+    assert (hostile.exit_code, hostile.stdout) == (0, "label\n")
+
+
+def test_query_refuses_service(built):
+    proj, _ = built
+    result = run(proj, "query", "-e", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert result.exit_code == 2
+    assert result.stderr == "error: <-e>: SERVICE is refused (it would send a request to another server); pass --allow-remote to permit it\n"
+
+
+def test_query_refuses_update(built):
+    proj, _ = built
+    result = run(proj, "query", "-e", "DROP ALL")
+    assert result.exit_code == 2
+    assert "SPARQL Update" in result.stderr and "read-only" in result.stderr
+
+
+def test_query_syntax_error_is_located(built):
+    proj, _ = built
+    result = run(proj, "query", "-e", "SELECT ?x WHERE { ?x ek:capital }")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: <-e>:")
+    assert "SPARQL syntax error" in result.stderr
+
+
+def test_query_row_cap_exits_3(built):
+    proj, _ = built
+    result = run(proj, "query", "-e", "SELECT ?s WHERE { ?s a ek:State } ORDER BY ?s", "--max-rows", "2", "--format", "tsv")
+    assert result.exit_code == 3
+    assert result.stdout == "s\nid:canada\nid:china\n"
+    assert result.stderr == "warning: more than 2 rows; output truncated\n"
+
+
+def test_query_timeout_exits_3(built):
+    proj, _ = built
+    result = run(proj, "query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "1")
+    assert result.exit_code == 3
+    assert "query took longer than 1 s and was stopped" in result.stderr
+
+
+def test_query_without_build_is_a_usage_error(project):
+    result = run(project, "query", "-e", "ASK {}")
+    assert result.exit_code == 2
+    assert "no built graph here; run `eurokg build` first" in result.stderr
+
+
+def test_query_needs_exactly_one_of_file_or_text(built):
+    proj, _ = built
+    assert run(proj, "query").exit_code == 2
+
+
+def test_export_unknown_format(built, tmp_path):
+    proj, _ = built
+    result = run(proj, "export", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 2
+    assert result.stderr == "error: unknown export format 'xlsx'; known formats: graphml, jsonld, nq, nt, trig, ttl\n"
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "trig", "nt", "nq", "jsonld", "graphml"])
+def test_export_formats_parse(built, tmp_path, fmt):
+    import networkx as nx
+    from rdflib import Dataset, Graph
+
+    proj, _ = built
+    out = tmp_path / f"out.{fmt}"
+    result = run(proj, "export", "--format", fmt, "-o", str(out))
+    assert (result.exit_code, result.stdout) == (0, f"wrote {out}\n")
+    if fmt == "graphml":
+        assert nx.read_graphml(out).number_of_nodes() > 50
+    elif fmt in ("trig", "nq"):
+        ds = Dataset().parse(out, format={"trig": "trig", "nq": "nquads"}[fmt])
+        assert len(ds.default_graph) == 0  # every triple is in a named graph
+        assert sum(len(g) for g in ds.graphs()) > 900
+    else:
+        assert len(Graph().parse(out, format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])) > 800
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_stats(built):
+    proj, _ = built
+    result = run(proj, "stats")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["triples: 887", "named graphs: 102", "typed entities: 100"]
+    assert "ek:State\t12" in lines and "ek:signatory\t6" in lines
+
+
+def test_validate_ok(project):
+    result = run(project, "validate")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "validation conforms: 0 violation(s), 0 warning(s), 5 info"
+
+
+def test_validate_extra_file_with_violation(project, tmp_path):
+    extra = tmp_path / "trade.csv"
+    extra.write_text(
+        "id,reporter,partner,periodStart,periodEnd,tradeValue,currency,source\n"
+        "bad-trade,china,kazakhstan,2025-01-01,2025-05-31,-5,cny,founding-article\n",
+        encoding="utf-8",
+    )
+    # a second sheet named trade.csv would clash on ids only if they repeat; this one adds a new record
+    result = run(project, "validate", str(extra))
+    assert result.exit_code == 1
+    assert "VIOLATION: id:bad-trade ek:tradeValue: A trade value is one non-negative xsd:decimal (e.g. 286420000000). (value: -5)" in result.stdout
+
+
+def test_reason_command(project):
+    result = run(project, "reason")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        "reasoner: HermiT (owlready2), 210 individuals",
+        "consistent: yes",
+        "unsatisfiable classes: none",
+    ]
+
+
+def test_unknown_project_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["--project", str(tmp_path), "stats"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "no eurokg project found" in result.stderr
