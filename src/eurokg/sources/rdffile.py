@@ -78,22 +78,23 @@ def to_rdflib(term):
     raise TypeError(f"unsupported term {term!r}")
 
 
-def _check_size(path: Path, limit: int) -> None:
+def _check_size(path: Path, limit: int, shown: str) -> None:
     size = path.stat().st_size
     if size > limit:
-        raise InputError(f"file is {size} bytes, over the {limit}-byte input limit", path)
+        raise InputError(f"file is {size} bytes, over the {limit}-byte input limit", shown)
 
 
-def iter_quads(path: Path | str, *, display: str | None = None, limit: int = MAX_INPUT_BYTES) -> Iterator[tuple]:
+def iter_quads(path: Path | str, *, display: str | None = None, limit: int | None = None) -> Iterator[tuple]:
     """Yield ``(s, p, o, g)`` rdflib terms (``g`` is None for the default graph).
 
     Raises :class:`InputError` with ``display:line:col`` on any syntax error.
+    ``limit`` defaults to :data:`MAX_INPUT_BYTES`, read at call time.
     """
     path = Path(path)
     shown = display or str(path)
     if not path.is_file():
         raise InputError("no such file", shown)
-    _check_size(path, limit)
+    _check_size(path, MAX_INPUT_BYTES if limit is None else limit, shown)
     fmt = rdf_format_for(path)
     try:
         for q in ox.parse(path=str(path), format=fmt):

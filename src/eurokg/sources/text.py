@@ -9,9 +9,13 @@ from ..errors import InputError
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
-def read_utf8(path: Path, display: str | None = None, limit: int = MAX_TEXT_BYTES) -> str:
-    """Read ``path`` as UTF-8 (a BOM is dropped); report a bad byte as ``file:line:col``."""
+def read_utf8(path: Path, display: str | None = None, limit: int | None = None) -> str:
+    """Read ``path`` as UTF-8 (a BOM is dropped); report a bad byte as ``file:line:col``.
+
+    ``limit`` defaults to :data:`MAX_TEXT_BYTES`, read at call time."""
     shown = display or str(path)
+    if limit is None:
+        limit = MAX_TEXT_BYTES
     try:
         size = path.stat().st_size
     except FileNotFoundError:
