@@ -56,6 +56,7 @@ def merge(contributions: list[Contribution]) -> Dataset:
     """Check, then put each contribution in its named graph and describe it in the provenance graph."""
     check_contributions(contributions)
     ds = Dataset()
+    ds.default_union = True  # SPARQL's default graph is the union of all named graphs
     prov = ds.graph(PROVENANCE_GRAPH)
     by_graph: dict[URIRef, list[Contribution]] = defaultdict(list)
     for c in contributions:

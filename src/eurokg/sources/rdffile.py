@@ -134,8 +134,10 @@ def parse_rdf_file(path: Path | str, *, display: str | None = None) -> Graph:
 def parse_dataset_file(path: Path | str, *, display: str | None = None) -> Dataset:
     """Parse a TriG or N-Quads file into an rdflib ``Dataset``."""
     ds = Dataset()
+    # rdflib >= 7.2 names it default_graph (default_context is deprecated); 7.1 has only the old name
+    default = ds.default_graph if hasattr(Dataset, "default_graph") else ds.default_context
     for s, p, o, g in iter_quads(path, display=display):
-        target = ds.graph(g) if g is not None else ds.default_context
+        target = ds.graph(g) if g is not None else default
         target.add((s, p, o))
     return ds
 
