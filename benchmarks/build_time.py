@@ -1,0 +1,63 @@
+"""Time `eurokg build` on the shipped data, stage by stage, in fresh processes.
+
+Prints a table of medians over N runs (default 3), with a baseline measured in
+the same run: starting Python and importing the stack (rdflib, pySHACL,
+owlready2, networkx), which every build pays. Usage:
+
+    .venv/bin/python benchmarks/build_time.py [N]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, shutil, sys, time, resource
+from pathlib import Path
+t0 = time.perf_counter()
+import eurokg
+from eurokg import Project, build
+root = Path(sys.argv[1])
+result = build(Project(root), run_reasoner=True)
+timings = dict(result.timings)
+timings["total (in process)"] = round(time.perf_counter() - t0, 3)
+timings["peak RSS MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+print(json.dumps(timings))
+"""
+
+BASELINE = "import rdflib, pyshacl, owlready2, networkx, pyoxigraph"
+
+
+def main(n: int) -> None:
+    rows: dict[str, list[float]] = {}
+    for _ in range(n):
+        with tempfile.TemporaryDirectory() as tmp:
+            import shutil
+
+            for name in ("ontology", "data", "queries"):
+                shutil.copytree(ROOT / name, Path(tmp) / name)
+            start = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", CHILD, tmp], check=True, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                rows.setdefault(k, []).append(v)
+            rows.setdefault("wall (cold process)", []).append(round(wall, 3))
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", BASELINE], check=True)
+        rows.setdefault("baseline: python + imports", []).append(round(time.perf_counter() - start, 3))
+    width = max(len(k) for k in rows)
+    print(f"{'stage':<{width}}  median   min      max      (n={n})")
+    for k, vals in rows.items():
+        print(f"{k:<{width}}  {statistics.median(vals):<8.3f} {min(vals):<8.3f} {max(vals):<8.3f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
