@@ -84,7 +84,17 @@ def write_jsonld(dataset: Dataset, ontology, out: BinaryIO) -> None:
     g = _used_prefix_graph(union_graph(dataset))
     context = {p: str(ns) for p, ns in PREFIXES.items()}
     text = g.serialize(format="json-ld", context=context, indent=2, sort_keys=True, auto_compact=True)
-    doc = json.loads(text)
-    if isinstance(doc, dict) and "@graph" in doc:
-        doc["@graph"] = sorted(doc["@graph"], key=lambda n: str(n.get("@id", "")))
+    doc = _sorted_json(json.loads(text))
     out.write((json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _sorted_json(node, key: str | None = None):
+    """Sort JSON-LD arrays (rdflib emits values in hash order), except ``@list`` contents."""
+    if isinstance(node, dict):
+        return {k: _sorted_json(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_sorted_json(v, key) for v in node]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return node
