@@ -52,8 +52,11 @@ def _column_value(lit: Literal):
         return value if value in _INT64 else str(lit)
     if lit.datatype in _FLOAT_TYPES:
         value = lit.toPython()
-        if isinstance(value, (Decimal, float, int)) and math.isfinite(value):
-            return float(value)
+        if isinstance(value, (Decimal, float, int)):
+            if math.isfinite(value):
+                return float(value)
+            # XSD's spelling; rdflib normalises the lexical form to Python's 'nan'/'inf'
+            return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
         return str(lit)
     if lit.datatype == XSD.boolean:
         return bool(lit.toPython())

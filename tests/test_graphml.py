@@ -1,0 +1,288 @@
+"""eurokg.export.graphml + projection: the Gephi rules (shared/reference/gephi-import-rules.md)."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import networkx as nx
+import pytest
+from rdflib import Dataset, Literal
+
+import eurokg
+from eurokg import Ontology
+from eurokg.export.graphml import graphml_bytes, write_graphml
+from eurokg.export.projection import project as projection
+from eurokg import vocab as V  # via the module: pytest probes module-level names (DefinedNamespace warns)
+
+NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
+NMTOKEN = re.compile(r"^[\w.\-:]+$")
+GEPHI_TYPES = {"boolean", "int", "integer", "long", "float", "double", "string"}
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Ontology:
+    return Ontology.load(Path(__file__).resolve().parents[1] / "ontology" / "eurokg.ttl")
+
+
+def triples() -> list[tuple]:
+    ID, EK, RDF, RDFS, PROV, XSD = V.ID, V.EK, V.RDF, V.RDFS, V.PROV, V.XSD
+    summit, kaz, chn, src, treaty = ID["summit-x"], ID["kazakhstan"], ID["china"], ID["src-1"], ID["treaty-x"]
+    odd = ID["people/odd"]  # a Turtle file may mint an IRI whose CURIE is no NMTOKEN ("/")
+    return [
+        (summit, RDF.type, EK.Summit),
+        (summit, RDFS.label, Literal("Summit\x01 X\x0b", lang="en")),  # control characters
+        (summit, RDFS.label, Literal("Саммит", lang="ru")),
+        (summit, EK.host, kaz),
+        (summit, EK.participant, kaz),  # parallel to ek:host: a second edge type
+        (summit, EK.participant, chn),
+        (summit, EK.edition, Literal("2", datatype=XSD.positiveInteger)),
+        (summit, EK.startDate, Literal("2025-06-17", datatype=XSD.date)),
+        (summit, EK.series, Literal("Test series", lang="en")),
+        (summit, PROV.wasDerivedFrom, src),
+        (kaz, RDF.type, EK.State),
+        (kaz, RDFS.label, Literal("Kazakhstan", lang="en")),
+        (kaz, RDFS.label, Literal("Қазақстан", lang="kk")),
+        (kaz, EK.isoCode, Literal("KAZ")),
+        (kaz, V.SKOS.altLabel, Literal("Republic of Kazakhstan", lang="en")),
+        (kaz, V.SKOS.altLabel, Literal("RK", lang="en")),
+        (chn, RDF.type, EK.State),  # no label at all: falls back to the local name
+        (chn, EK.isoCode, Literal("CHN")),
+        (src, RDF.type, EK.Article),
+        (src, RDFS.label, Literal("A source")),
+        (treaty, RDF.type, EK.BilateralTreaty),
+        (treaty, RDFS.label, Literal("Treaty X", lang="en")),
+        (treaty, EK.signatory, kaz),
+        (treaty, EK.signatory, chn),
+        (treaty, EK.treatyStatus, EK.Signed),  # an ontology individual: a column, not a node
+        (treaty, EK.signedDuring, summit),
+        (ID["trade-x"], RDF.type, EK.TradeRelation),
+        (ID["trade-x"], EK.tradeValue, Literal("NaN", datatype=XSD.double)),
+        (ID["trade-y"], RDF.type, EK.TradeRelation),
+        (ID["trade-y"], EK.tradeValue, Literal("286420000000", datatype=XSD.decimal)),
+        (odd, RDF.type, EK.Person),
+        (odd, RDFS.label, Literal("Odd\ud800 one", lang="en")),  # a lone surrogate cannot be UTF-8
+        (odd, EK.holds, ID["office-z"]),
+        (ID["office-z"], RDF.type, EK.Office),
+    ]
+
+
+def dataset(order_seed: int | None = None) -> Dataset:
+    ts = triples()
+    if order_seed is not None:
+        random.Random(order_seed).shuffle(ts)
+    ds = Dataset()
+    half = len(ts) // 2
+    for name, part in (("curated/a", ts[:half]), ("curated/b", ts[half:])):
+        g = ds.graph(V.GRAPH[name])
+        for t in part:
+            g.add(t)
+    assert sum(len(g) for g in ds.graphs()) == len(ts)
+    # provenance is not projected
+    ds.graph(V.PROVENANCE_GRAPH).add((V.GRAPH["curated/a"], V.RDF.type, V.EK.CurationRecord))
+    return ds
+
+
+@pytest.fixture(scope="module")
+def xml(ontology) -> bytes:
+    return graphml_bytes(projection(dataset(), ontology))
+
+
+@pytest.fixture(scope="module")
+def doc(xml):
+    return ET.fromstring(xml)
+
+
+def keys(doc) -> dict[str, dict]:
+    return {k.get("id"): dict(k.attrib) for k in doc.findall("g:key", NS)}
+
+
+def node_data(doc) -> dict[str, dict[str, str]]:
+    names = {k: a["attr.name"] for k, a in keys(doc).items()}
+    out = {}
+    for n in doc.findall("g:graph/g:node", NS):
+        out[n.get("id")] = {names[d.get("key")]: d.text for d in n.findall("g:data", NS)}
+    return out
+
+
+def edges(doc) -> list[dict]:
+    names = {k: a["attr.name"] for k, a in keys(doc).items()}
+    out = []
+    for e in doc.findall("g:graph/g:edge", NS):
+        item = dict(e.attrib)
+        item["data"] = {names[d.get("key")]: d.text for d in e.findall("g:data", NS)}
+        out.append(item)
+    return out
+
+
+def node_by_iri(doc, local: str) -> tuple[str, dict]:
+    for nid, data in node_data(doc).items():
+        if data.get("iri") == str(V.ID[local]):
+            return nid, data
+    raise AssertionError(f"no node for id:{local}")
+
+
+# ------------------------------------------------------------------- nodes
+
+def test_only_entities_become_nodes(doc):
+    iris = sorted(d["iri"] for d in node_data(doc).values())
+    expected = sorted(str(V.ID[x]) for x in
+                      ("summit-x", "kazakhstan", "china", "treaty-x", "trade-x", "trade-y", "people/odd", "office-z"))
+    assert iris == expected  # no literal, no source (src-1), no class, no ek:Signed, no named graph
+
+
+def test_no_literal_value_is_a_node(doc):
+    ids = set(node_data(doc))
+    for value in ("2025-06-17", "2", "KAZ", "Kazakhstan", "Test series", "286420000000", "A source"):
+        assert value not in ids
+    # and nothing else with a literal's text as its id: every node is an id: IRI
+    assert all(d["iri"].startswith(str(V.ID)) for d in node_data(doc).values())
+
+
+def test_node_ids_are_unique_nmtokens_and_fall_back_to_a_hash(doc):
+    ids = [n.get("id") for n in doc.findall("g:graph/g:node", NS)]
+    assert len(ids) == len(set(ids))
+    assert all(NMTOKEN.match(i) for i in ids), ids
+    assert "id:kazakhstan" in ids  # the CURIE where it is a valid NMTOKEN
+    odd_id, _ = node_by_iri(doc, "people/odd")
+    assert re.fullmatch(r"n[0-9a-f]{16}", odd_id)
+
+
+def test_every_node_has_a_label(doc):
+    data = node_data(doc)
+    assert all(d.get("label") for d in data.values())
+    assert node_by_iri(doc, "kazakhstan")[1]["label"] == "Kazakhstan"  # English preferred over kk
+    assert node_by_iri(doc, "china")[1]["label"] == "china"  # no label: the local name, not the IRI
+    assert keys(doc)["n_label"] == {"id": "n_label", "for": "node", "attr.name": "label", "attr.type": "string"}
+
+
+def test_control_characters_and_surrogates_are_stripped(doc, xml):
+    assert node_by_iri(doc, "summit-x")[1]["label"] == "Summit X"
+    assert node_by_iri(doc, "people/odd")[1]["label"] == "Odd one"
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", xml)
+
+
+def test_columns_are_typed_and_joined(doc):
+    summit = node_by_iri(doc, "summit-x")[1]
+    assert summit["edition"] == "2"
+    assert summit["startDate"] == "2025-06-17"
+    assert summit["type"] == "summit"
+    assert summit["sources"] == "id:src-1"
+    kaz = node_by_iri(doc, "kazakhstan")[1]
+    assert kaz["altLabel"] == "RK | Republic of Kazakhstan"
+    treaty = node_by_iri(doc, "treaty-x")[1]
+    assert treaty["treatyStatus"] == "signed"  # the individual's label
+    assert treaty["type"] == "bilateral treaty"
+    k = keys(doc)
+    assert k["n_edition"]["attr.type"] == "long"
+    assert all(a["attr.type"] in GEPHI_TYPES for a in k.values())
+    names = [(a["for"], a["attr.name"]) for a in k.values()]
+    assert len(names) == len(set(names))  # one key, so one type, per column
+
+
+def test_no_none_or_nan_values(doc, xml):
+    texts = [d.text for d in doc.iter(f"{{{NS['g']}}}data")]
+    assert texts and all(t is not None and t.strip() for t in texts)
+    assert "None" not in texts
+    assert not any(t in ("nan", "inf", "-inf") for t in texts)
+    assert b">None<" not in xml and b">nan<" not in xml
+    # "NaN"^^xsd:double has no double value Gephi could take: kept as its lexical form, as text
+    assert node_by_iri(doc, "trade-x")[1]["tradeValue"] == "NaN"
+
+
+# ------------------------------------------------------------------- edges
+
+def test_edge_ids_are_unique_and_weights_positive(doc):
+    es = edges(doc)
+    assert len(es) == 7  # host, participant x2, signatory x2, signedDuring, holds
+    ids = [e["id"] for e in es]
+    assert len(ids) == len(set(ids))
+    node_ids = set(node_data(doc))
+    for e in es:
+        assert e["source"] in node_ids and e["target"] in node_ids
+        assert float(e["data"]["weight"]) > 0
+
+
+def test_parallel_predicates_are_distinct_edge_types(doc):
+    summit, kaz = node_by_iri(doc, "summit-x")[0], node_by_iri(doc, "kazakhstan")[0]
+    pair = [e for e in edges(doc) if e["source"] == summit and e["target"] == kaz]
+    assert sorted(e["label"] for e in pair) == ["ek:host", "ek:participant"]  # the XML attribute: Gephi's edge type
+    assert sorted(e["data"]["label"] for e in pair) == ["host", "participant"]
+    assert len({e["id"] for e in pair}) == 2
+
+
+def test_edges_to_sources_and_individuals_are_not_edges(doc):
+    targets = {e["target"] for e in edges(doc)}
+    assert not any("src-1" in t or "Signed" in t for t in targets)
+    treaty = node_by_iri(doc, "treaty-x")[0]
+    assert sorted(e["label"] for e in edges(doc) if e["source"] == treaty) == [
+        "ek:signatory", "ek:signatory", "ek:signedDuring"]
+
+
+# -------------------------------------------------------------- well-formed
+
+def test_output_is_utf8_xml_with_a_declaration(xml):
+    assert xml.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n")
+    xml.decode("utf-8")
+    assert "Қазақстан".encode() not in xml  # only the preferred label is kept
+    assert "Саммит".encode() not in xml
+
+
+def test_networkx_reads_it_back(xml):
+    g = nx.read_graphml(io.BytesIO(xml), force_multigraph=True)
+    assert g.is_directed() and g.is_multigraph()
+    assert g.number_of_nodes() == 8
+    assert g.number_of_edges() == 7
+    assert g.nodes["id:summit-x"]["label"] == "Summit X"
+    assert g.nodes["id:summit-x"]["edition"] == 2
+    assert isinstance(g.nodes["id:trade-y"]["tradeValue"], str)  # one column, one type: joined as text with NaN
+    assert {d["predicate"] for _, _, d in g.edges(data=True)} == {
+        "ek:host", "ek:participant", "ek:signatory", "ek:signedDuring", "ek:holds"}
+
+
+def test_output_is_byte_identical_whatever_the_input_order(ontology, xml):
+    again = graphml_bytes(projection(dataset(order_seed=1), ontology))
+    shuffled = graphml_bytes(projection(dataset(order_seed=2), ontology))
+    assert again == xml
+    assert shuffled == xml
+
+
+def test_export_api_writes_atomically_and_returns_the_digest(tmp_path, ontology, xml):
+    import hashlib
+
+    target = tmp_path / "out" / "g.graphml"
+    digest = eurokg.export(dataset(), "graphml", target, ontology=ontology)
+    assert target.read_bytes() == xml
+    assert digest == hashlib.sha256(xml).hexdigest()
+    assert [p.name for p in target.parent.iterdir()] == ["g.graphml"]
+
+
+def test_write_graphml_streams_the_same_bytes(ontology, xml):
+    buf = io.BytesIO()
+    write_graphml(dataset(), ontology, buf)
+    assert buf.getvalue() == xml
+
+
+# ----------------------------------------------------------- the real data
+
+def test_the_shipped_data_projects_cleanly(project):
+    ontology, ds = eurokg.load(project)
+    data = graphml_bytes(projection(ds, ontology))
+    doc = ET.fromstring(data)
+    nodes = doc.findall("g:graph/g:node", NS)
+    assert len(nodes) > 50
+    ids = [n.get("id") for n in nodes]
+    assert len(ids) == len(set(ids)) and all(NMTOKEN.match(i) for i in ids)
+    assert all(any(keys(doc)[d.get("key")]["attr.name"] == "label" for d in n.findall("g:data", NS)) for n in nodes)
+    es = edges(doc)
+    assert len({e["id"] for e in es}) == len(es) > 50
+    assert all(float(e["data"]["weight"]) > 0 and e.get("label") for e in es)
+    assert not any(d.text in (None, "None", "nan") for d in doc.iter(f"{{{NS['g']}}}data"))
+    g = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    assert g.number_of_nodes() == len(nodes) and g.number_of_edges() == len(es)
+    # the founding treaty's six signatories are six edges of one type
+    treaty = "id:treaty-permanent-good-neighbourliness-2025"
+    assert sum(1 for e in es if e["source"] == treaty and e["label"] == "ek:signatory") == 6

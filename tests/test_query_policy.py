@@ -1,0 +1,338 @@
+"""eurokg.query: deny-by-default policy (no network, no updates), bindings, limits and rendering."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import socket
+import threading
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+
+from eurokg.errors import InputError, LimitExceeded, QueryRefused
+from eurokg.query import QueryResult, check_policy, parse_binding, render, run_query
+from eurokg import vocab as V  # via the module: pytest probes module-level names (DefinedNamespace warns)
+
+
+class Listener:
+    """A loopback TCP server that accepts and counts connections (and closes them at once)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self._peers: list[tuple] = []
+        self._sentinels: set[tuple] = set()
+        self._cv = threading.Condition()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, peer = self.sock.accept()
+            except OSError:
+                return
+            conn.close()
+            with self._cv:
+                self._peers.append(peer)
+                self._cv.notify_all()
+
+    def connections(self) -> int:
+        """Connections made so far by anyone but us. A sentinel connection is made and awaited:
+        the accept queue is FIFO, so every earlier connection has been counted by then."""
+        probe = socket.create_connection(("127.0.0.1", self.port))
+        me = probe.getsockname()
+        with self._cv:
+            self._sentinels.add(me)
+            assert self._cv.wait_for(lambda: me in self._peers, timeout=10), "listener thread stuck"
+        probe.close()
+        return sum(1 for p in self._peers if p not in self._sentinels)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def graph() -> Graph:
+    g = Graph()
+    ex = "http://example.org/"
+    g.add((URIRef(ex + "a"), URIRef(ex + "name"), Literal("Astana", lang="en")))
+    g.add((URIRef(ex + "a"), URIRef(ex + "pop"), Literal(1_350_000)))
+    g.add((URIRef(ex + "b"), URIRef(ex + "name"), Literal("Bishkek", lang="en")))
+    return g
+
+
+def cross_product_graph() -> Graph:
+    """60 triples: ``?a ?b ?c . ?d ?e ?f . ?g ?h ?i`` has 216,000 solutions (rdflib needs ~10 s)."""
+    g = Graph()
+    for i in range(60):
+        g.add((URIRef(f"http://example.org/s{i % 7}"), URIRef(f"http://example.org/p{i % 3}"), Literal(i)))
+    assert len(g) == 60
+    return g
+
+
+CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+# ------------------------------------------------------------------ the listener
+
+def test_control_the_listener_sees_a_service_call_when_remote_access_is_allowed(graph, listener):
+    # proves the zero counts below mean something: the same SERVICE query, allowed, does connect
+    with pytest.raises(Exception):
+        run_query(graph, f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+                  allow_remote=True, timeout_s=None)
+    assert listener.connections() >= 1
+
+
+# ------------------------------------------------------------------- refusals
+
+REFUSED = {
+    "service": "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "service silent": "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+    "service nested": "SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?q ?r }} }} }} }} }}",
+    "service in ask": "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "from": "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    "from named": "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "construct from": "CONSTRUCT {{ ?s ?p ?o }} FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    "describe from": "DESCRIBE <http://example.org/a> FROM <{url}>",
+    "load": "LOAD <{url}>",
+    "load into": "LOAD SILENT <{url}> INTO GRAPH <http://example.org/g>",
+    "insert data": "INSERT DATA {{ <http://example.org/a> <http://example.org/p> 1 }}",
+    "delete where": "DELETE WHERE {{ ?s ?p ?o }}",
+    "drop": "DROP ALL",
+    "clear": "CLEAR DEFAULT",
+    "update sequence": "INSERT DATA {{ <http://example.org/a> <http://example.org/p> 1 }} ; DROP ALL",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+@pytest.mark.parametrize("timeout_s", [None, 5.0], ids=["in-process", "worker"])
+def test_remote_access_and_updates_are_refused_without_any_connection(graph, listener, name, timeout_s):
+    text = REFUSED[name].format(url=listener.url)
+    before = len(graph)
+    with pytest.raises(QueryRefused) as info:
+        run_query(graph, text, timeout_s=timeout_s, source="q.rq")
+    message = str(info.value)
+    assert message.startswith("q.rq: ")
+    if name.startswith("service"):
+        assert "SERVICE is refused" in message and "--allow-remote" in message
+    elif "from" in name:
+        assert "FROM / FROM NAMED is refused" in message
+    else:
+        assert "SPARQL Update" in message and "read-only" in message
+    assert listener.connections() == 0
+    assert len(graph) == before  # nothing was inserted or dropped
+
+
+def test_refusals_exit_with_usage_code():
+    assert QueryRefused.exit_code == 2
+    assert LimitExceeded.exit_code == 3
+
+
+def test_allow_remote_lets_from_parse(listener):
+    text = f"SELECT * FROM <{listener.url}> WHERE {{ ?s ?p ?o }}"
+    with pytest.raises(QueryRefused):
+        check_policy(text)
+    prepared = check_policy(text, allow_remote=True)  # parsed and allowed; not run here
+    assert prepared.algebra.get("datasetClause")
+    prepared = check_policy(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}", allow_remote=True)
+    assert prepared is not None
+    assert listener.connections() == 0  # checking the policy never connects
+
+
+def test_updates_stay_refused_with_allow_remote(graph):
+    with pytest.raises(QueryRefused, match="read-only"):
+        run_query(graph, "DROP ALL", allow_remote=True, timeout_s=None)
+    assert len(graph) == 3
+
+
+def test_syntax_error_is_located():
+    with pytest.raises(InputError) as info:
+        check_policy("SELECT *\nWHERE { ?s ?p }", source="bad.rq")
+    err = info.value
+    assert err.path == "bad.rq" and err.line is not None and err.col is not None
+    assert "SPARQL syntax error" in err.message
+
+
+def test_project_prefixes_are_predeclared(graph):
+    result = run_query(graph, "SELECT ?x WHERE { BIND(ek:Treaty AS ?x) BIND(xsd:date AS ?y) }", timeout_s=None)
+    assert result.rows == [[V.EK.Treaty]]
+
+
+# -------------------------------------------------------------------- bindings
+
+@pytest.mark.parametrize(
+    "text, name, term",
+    [
+        ("s=<http://example.org/a>", "s", URIRef("http://example.org/a")),
+        ("t=ek:Treaty", "t", V.EK.Treaty),
+        ("c=id:kazakhstan", "c", V.ID["kazakhstan"]),
+        ('label="Astana"', "label", Literal("Astana")),
+        ('label="Астана"@kk', "label", Literal("Астана", lang="kk")),
+        ("n=42", "n", Literal(42)),
+        ("n=-3", "n", Literal(-3)),
+        ("x=10.4", "x", Literal("10.4", datatype=V.XSD.decimal)),
+        ("d=2025-06-17", "d", Literal("2025-06-17", datatype=V.XSD.date)),
+        ("?q=plain words", "q", Literal("plain words")),
+        ("$v= 7 ", "v", Literal(7)),
+        ("u=foo:bar", "u", Literal("foo:bar")),  # not a project prefix: just text
+    ],
+)
+def test_parse_binding(text, name, term):
+    got_name, got = parse_binding(text)
+    assert got_name == name
+    assert got == term
+    assert type(got) is type(term)
+    if isinstance(term, Literal):
+        assert (got.datatype, got.language) == (term.datatype, term.language)
+
+
+@pytest.mark.parametrize("text", ["novalue", "1x=2", "a b=3", "=3"])
+def test_parse_binding_refuses_bad_names(text):
+    with pytest.raises(InputError, match="write NAME=VALUE"):
+        parse_binding(text)
+
+
+def test_parse_binding_refuses_impossible_dates():
+    with pytest.raises(InputError, match="not a date"):
+        parse_binding("d=2025-02-30")
+
+
+INJECTION = '" } ; DROP ALL #'
+
+
+def test_injection_value_binds_as_a_plain_literal(graph):
+    name, value = parse_binding(f"v={INJECTION}")
+    assert (name, value) == ("v", Literal(INJECTION))
+    result = run_query(graph, "SELECT ?s WHERE { ?s ?p ?v }", bindings={"v": value}, timeout_s=None)
+    assert result.kind == "select" and result.rows == [] and not result.truncated
+    assert len(graph) == 3  # nothing dropped
+
+
+def test_injection_value_matches_itself_only(graph):
+    value = Literal(INJECTION)
+    graph.add((URIRef("http://example.org/c"), URIRef("http://example.org/name"), value))
+    result = run_query(graph, "SELECT ?s WHERE { ?s ?p ?v }", bindings={"v": value}, timeout_s=5.0)
+    assert result.rows == [[URIRef("http://example.org/c")]]
+    assert len(graph) == 4
+
+
+def test_bindings_select_rows(graph):
+    _, label = parse_binding('n="Bishkek"@en')
+    result = run_query(graph, "SELECT ?s WHERE { ?s <http://example.org/name> ?n }", bindings={"n": label})
+    assert result.values() == [("http://example.org/b",)]
+
+
+# ---------------------------------------------------------------------- limits
+
+def test_timeout_stops_a_cross_product(tmp_path):
+    g = cross_product_graph()
+    with pytest.raises(LimitExceeded, match="longer than 0.5 s") as info:
+        run_query(g, CROSS, timeout_s=0.5, source="explode.rq")
+    assert str(info.value).startswith("explode.rq: ")
+    assert multiprocessing.active_children() == []  # the worker was killed and reaped
+
+
+def test_row_cap_truncates_and_flags(graph):
+    result = run_query(graph, "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p", max_rows=2)
+    assert result.truncated is True
+    assert len(result.rows) == 2
+    full = run_query(graph, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", max_rows=3)
+    assert full.truncated is False and len(full.rows) == 3
+
+
+def test_row_cap_stops_evaluation_early():
+    # 216,000 rows would take rdflib ~10 s; stopping at the cap takes a moment
+    result = run_query(cross_product_graph(), CROSS, max_rows=10, timeout_s=5.0)
+    assert result.truncated is True and len(result.rows) == 10
+
+
+def test_ask_and_construct(graph):
+    assert run_query(graph, "ASK { ?s <http://example.org/pop> ?n FILTER(?n > 1000000) }").boolean is True
+    result = run_query(graph, "CONSTRUCT { ?s a ek:City } WHERE { ?s <http://example.org/name> ?n }")
+    assert result.kind == "graph" and len(result.graph) == 2
+    assert (URIRef("http://example.org/a"), V.RDF.type, V.EK.City) in result.graph
+
+
+# ------------------------------------------------------------------- rendering
+
+@pytest.fixture
+def tiny() -> QueryResult:
+    return QueryResult(
+        kind="select",
+        vars=["s", "label", "n"],
+        rows=[
+            [V.ID["china"], Literal("China, PRC", lang="en"), Literal(3)],
+            [URIRef("http://example.org/x"), None, Literal("1.5", datatype=V.XSD.decimal)],
+            [BNode("b0"), Literal('say "hi"'), None],
+        ],
+    )
+
+
+def test_render_csv(tiny):
+    assert render(tiny, "csv") == (
+        "s,label,n\n"
+        'id:china,"China, PRC",3\n'
+        "http://example.org/x,,1.5\n"
+        '_:b0,"say ""hi""",\n'
+    )
+
+
+def test_render_tsv(tiny):
+    assert render(tiny, "tsv") == (
+        "s\tlabel\tn\n"
+        "id:china\tChina, PRC\t3\n"
+        "http://example.org/x\t\t1.5\n"
+        '_:b0\t"say ""hi"""\t\n'
+    )
+
+
+def test_render_json_follows_sparql_results_json(tiny):
+    text = render(tiny, "json")
+    assert text.endswith("}\n")
+    assert json.loads(text) == {
+        "head": {"vars": ["s", "label", "n"]},
+        "results": {"bindings": [
+            {
+                "s": {"type": "uri", "value": "https://w3id.org/eurokg/id/china"},
+                "label": {"type": "literal", "value": "China, PRC", "xml:lang": "en"},
+                "n": {"type": "literal", "value": "3", "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
+            },
+            {
+                "s": {"type": "uri", "value": "http://example.org/x"},
+                "n": {"type": "literal", "value": "1.5", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"},
+            },
+            {
+                "s": {"type": "bnode", "value": "b0"},
+                "label": {"type": "literal", "value": 'say "hi"'},
+            },
+        ]},
+    }
+
+
+def test_render_ask():
+    assert render(QueryResult(kind="ask", boolean=True), "json") == '{"head": {}, "boolean": true}\n'
+    assert render(QueryResult(kind="ask", boolean=False), "csv") == "false\n"
+
+
+def test_render_table_footer_reports_truncation(tiny):
+    tiny.truncated = True
+    text = render(tiny, "table")
+    assert "id:china" in text and "China, PRC" in text
+    assert text.endswith("3 row(s) (truncated)\n")
+
+
+def test_render_unknown_format(tiny):
+    with pytest.raises(InputError, match="unknown result format 'xml'"):
+        render(tiny, "xml")

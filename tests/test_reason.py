@@ -1,0 +1,93 @@
+"""eurokg.reason: HermiT in a child process — consistency, disjointness, time limit, what it is fed."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+import eurokg
+from eurokg.errors import InconsistentOntology, LimitExceeded
+from eurokg.reason import ReasoningReport, check, reason, reasoner_input
+from eurokg import vocab as V  # via the module: pytest probes module-level names (DefinedNamespace warns)
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs a Java runtime")
+
+PERSON_AS_SIGNATORY = (
+    "@prefix ek: <https://w3id.org/eurokg/> .\n"
+    "@prefix id: <https://w3id.org/eurokg/id/> .\n"
+    "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+    "# ek:signatory has range ek:State, and ek:Person and ek:State are disjoint\n"
+    "id:treaty-permanent-good-neighbourliness-2025 ek:signatory id:xi-jinping .\n"
+)
+
+
+@pytest.mark.slow
+@needs_java
+def test_the_shipped_data_is_consistent_with_no_unsatisfiable_classes(project):
+    report = eurokg.reason(project, timeout_s=120)
+    assert report.consistent is True
+    assert report.unsatisfiable == []
+    assert report.individuals > 100
+    assert report.omitted_literals > 0  # date literals are kept from HermiT, and counted
+    check(report)  # raises nothing
+    assert "consistent: yes" in report.text()
+
+
+@pytest.mark.slow
+@needs_java
+def test_a_person_as_treaty_signatory_is_inconsistent(project):
+    (project.curated / "bad-signatory.ttl").write_text(PERSON_AS_SIGNATORY, encoding="utf-8")
+    report = eurokg.reason(project, timeout_s=120)
+    assert report.consistent is False
+    assert "consistent: NO" in report.text()
+    with pytest.raises(InconsistentOntology, match="inconsistent"):
+        check(report)
+
+
+@pytest.mark.slow
+@needs_java
+def test_the_build_stops_on_an_inconsistent_ontology_and_writes_nothing(project):
+    (project.curated / "bad-signatory.ttl").write_text(PERSON_AS_SIGNATORY, encoding="utf-8")
+    with pytest.raises(InconsistentOntology):
+        eurokg.build(project)
+    assert not (project.build_dir / "eurokg.ttl").exists()
+
+
+@needs_java
+def test_reasoner_timeout_raises_limit_exceeded(project):
+    ontology, dataset = eurokg.load(project)
+    with pytest.raises(LimitExceeded, match=r"longer than 0.01 s"):
+        reason(ontology.graph, eurokg.union_graph(dataset), timeout_s=0.01)
+
+
+def test_limit_exceeded_has_its_own_exit_code():
+    assert LimitExceeded.exit_code == 3
+
+
+def test_check_reports_unsatisfiable_classes():
+    with pytest.raises(InconsistentOntology, match="unsatisfiable classes: ek:Broken"):
+        check(ReasoningReport(consistent=True, unsatisfiable=["ek:Broken"]))
+    check(ReasoningReport(consistent=True))
+
+
+def test_reasoner_input_drops_imports_and_date_literals():
+    onto = Graph()
+    onto.add((V.ONTOLOGY_IRI, V.RDF.type, V.OWL.Ontology))
+    onto.add((V.ONTOLOGY_IRI, V.OWL.imports, URIRef("http://127.0.0.1:9/never-fetched.owl")))
+    onto.add((V.EK.signingDate, V.RDFS.range, V.XSD.date))
+    onto.add((V.EK.edition, V.RDFS.range, V.XSD.positiveInteger))
+    data = Graph()
+    t = V.ID["t"]
+    data.add((t, V.RDF.type, V.EK.Treaty))
+    data.add((t, V.EK.signingDate, Literal("2025-06-17", datatype=V.XSD.date)))
+    data.add((t, V.EK.startDate, Literal("1990s", datatype=V.EK.Decade)))
+    data.add((t, V.EK.edition, Literal("2", datatype=V.XSD.positiveInteger)))
+    g, omitted = reasoner_input(onto, data)
+    assert omitted == 2
+    assert not list(g.triples((None, V.OWL.imports, None)))  # owlready2 would fetch it over HTTP
+    assert (V.EK.signingDate, V.RDFS.range, V.XSD.date) not in g  # HermiT rejects xsd:date
+    assert (V.EK.edition, V.RDFS.range, V.XSD.positiveInteger) in g
+    assert (t, V.EK.edition, Literal("2", datatype=V.XSD.positiveInteger)) in g
+    assert (t, V.RDF.type, V.OWL.NamedIndividual) in g
