@@ -36,8 +36,8 @@ def test_build_progress_goes_to_stderr(project):
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         "· load and merge",
-        "· materialize inferred types",
         "· validate (SHACL)",
+        "· materialize inferred types",
         "· write outputs",
     ]
 

@@ -164,10 +164,6 @@ def test_plain_string_trade_value_fails_the_full_build(seeded):
     assert_nothing_written(seeded)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "build.py runs HermiT before SHACL: a wrongly typed value makes the ontology inconsistent and the "
-    "user only sees 'the ontology with the data is inconsistent', not the shape's message saying what "
-    "is wrong. Fix in build.py (validate first, or add the SHACL findings to the inconsistency error)."))
 def test_plain_string_trade_value_shows_the_shapes_message_with_the_reasoner_on(seeded):
     (seeded.curated / "bad-trade.ttl").write_text(BAD_TRADE, encoding="utf-8")
     result = build(seeded)

@@ -1,4 +1,4 @@
-"""eurokg.export.graphml + projection: the Gephi rules (shared/reference/gephi-import-rules.md)."""
+"""eurokg.exporters.graphml + projection: the Gephi rules (shared/reference/gephi-import-rules.md)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from rdflib import Dataset, Literal
 
 import eurokg
 from eurokg import Ontology
-from eurokg.export.graphml import graphml_bytes, write_graphml
-from eurokg.export.projection import project as projection
+from eurokg.exporters.graphml import graphml_bytes, write_graphml
+from eurokg.exporters.projection import project as projection
 from eurokg import vocab as V  # via the module: pytest probes module-level names (DefinedNamespace warns)
 
 NS = {"g": "http://graphml.graphdrawing.org/xmlns"}

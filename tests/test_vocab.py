@@ -107,9 +107,6 @@ def test_only_vocab_spells_the_project_and_wikidata_iris(needle):
     assert needle in (SRC / "vocab.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ontology.py (wikidata_class) tests `'wikidata.org/entity/' in text`: the Wikidata entity base "
-    "spelled outside vocab.py; it should be `text.startswith(str(WD))`."))
 def test_no_module_spells_a_wikidata_iri_fragment():
     offenders = [str(p.relative_to(ROOT)) for p in MODULES
                  if p.name != "vocab.py" and "wikidata.org" in p.read_text(encoding="utf-8")]

@@ -26,7 +26,7 @@ from .errors import (
     UsageError,
     ValidationFailed,
 )
-from .export import FORMATS
+from .exporters import FORMATS
 from .iosafe import Publication
 from .merge import union_graph
 from .ontology import Ontology
@@ -65,7 +65,7 @@ def reason(project: Project | None = None, *, timeout_s: float = 120.0) -> Reaso
 def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology | None = None,
            project: Project | None = None) -> str:
     """Write ``dataset`` as ``fmt`` to ``path`` atomically; returns the file's sha256."""
-    from .export import export_to
+    from .exporters import export_to
 
     path = Path(path)
     if ontology is None:

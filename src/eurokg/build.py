@@ -15,7 +15,7 @@ from typing import Callable
 from rdflib import Dataset, Graph
 
 from .errors import ValidationFailed
-from .export import FORMATS, export_to
+from .exporters import FORMATS, export_to
 from .iosafe import Publication, locked
 from .merge import add_ontology, materialize_types, merge, union_graph
 from .ontology import Ontology
@@ -87,6 +87,13 @@ def build(
     done("load and merge")
     data = union_graph(dataset)
 
+    # SHACL first: its messages say what is wrong with a value; the reasoner only says "inconsistent"
+    step("validate (SHACL)")
+    report = validate_graph(data, load_shapes(project.shapes), ontology.graph)
+    done("validate (SHACL)")
+    if not report.passes(strict=strict):
+        raise ValidationFailed(report)
+
     reasoning = None
     if run_reasoner:
         step("reason (HermiT)")
@@ -103,12 +110,6 @@ def build(
     materialize_types(dataset, ontology, extra)
     add_ontology(dataset, ontology)
     done("materialize inferred types")
-
-    step("validate (SHACL)")
-    report = validate_graph(data, load_shapes(project.shapes), ontology.graph)
-    done("validate (SHACL)")
-    if not report.passes(strict=strict):
-        raise ValidationFailed(report)
 
     result = BuildResult(dataset=dataset, ontology=ontology, report=report, reasoning=reasoning, timings=timings)
     if write:

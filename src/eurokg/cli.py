@@ -171,7 +171,7 @@ def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_r
 def export(obj: Context, fmt: str, output: str, data: str | None) -> None:
     """Export the built graph in a registered format."""
     from . import export as api_export
-    from .export import writer
+    from .exporters import writer
     from .ontology import Ontology
 
     _run(obj, writer, fmt)  # unknown format: usage error before any work

@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from .sources.rdffile import parse_rdf_file
-from .vocab import EK, OWL, RDF, RDFS, SKOS, WDT, XSD
+from .vocab import EK, OWL, RDF, RDFS, SKOS, WD, WDT, XSD
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,8 @@ class Ontology:
     def wikidata_class(self, cls: URIRef) -> str | None:
         for other in self.graph.objects(cls, SKOS.exactMatch):
             text = str(other)
-            if "wikidata.org/entity/" in text:
-                return text.rsplit("/", 1)[-1]
+            if text.startswith(str(WD)):
+                return text[len(str(WD)):]
         return None
 
     @cached_property

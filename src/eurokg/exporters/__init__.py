@@ -25,12 +25,12 @@ class FormatInfo:
 FORMATS: dict[str, FormatInfo] = {
     f.name: f
     for f in (
-        FormatInfo("ttl", "eurokg.export.rdf:write_turtle", ".ttl", "Turtle: the union of all named graphs"),
-        FormatInfo("trig", "eurokg.export.rdf:write_trig", ".trig", "TriG: every named graph, with the provenance graph"),
-        FormatInfo("nt", "eurokg.export.rdf:write_ntriples", ".nt", "N-Triples, sorted: the union"),
-        FormatInfo("nq", "eurokg.export.rdf:write_nquads", ".nq", "N-Quads, sorted: every named graph"),
-        FormatInfo("jsonld", "eurokg.export.rdf:write_jsonld", ".jsonld", "JSON-LD: the union, with the project's prefixes as context"),
-        FormatInfo("graphml", "eurokg.export.graphml:write_graphml", ".graphml", "GraphML for Gephi: entities as nodes, literals as node attributes"),
+        FormatInfo("ttl", "eurokg.exporters.rdf:write_turtle", ".ttl", "Turtle: the union of all named graphs"),
+        FormatInfo("trig", "eurokg.exporters.rdf:write_trig", ".trig", "TriG: every named graph, with the provenance graph"),
+        FormatInfo("nt", "eurokg.exporters.rdf:write_ntriples", ".nt", "N-Triples, sorted: the union"),
+        FormatInfo("nq", "eurokg.exporters.rdf:write_nquads", ".nq", "N-Quads, sorted: every named graph"),
+        FormatInfo("jsonld", "eurokg.exporters.rdf:write_jsonld", ".jsonld", "JSON-LD: the union, with the project's prefixes as context"),
+        FormatInfo("graphml", "eurokg.exporters.graphml:write_graphml", ".graphml", "GraphML for Gephi: entities as nodes, literals as node attributes"),
     )
 }
 
