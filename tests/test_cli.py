@@ -21,7 +21,7 @@ def test_build_output(project):
     assert result.stdout == (
         "validation conforms: 0 violation(s), 0 warning(s), 5 info\n"
         "reasoning: consistent, 0 unsatisfiable classes, 0 inferred types\n"
-        "887 triples in 102 named graphs\n"
+        "887 triples in 103 named graphs\n"
         "wrote build/eurokg.graphml\n"
         "wrote build/eurokg.trig\n"
         "wrote build/eurokg.ttl\n"
@@ -169,7 +169,7 @@ def test_stats(built):
     result = run(proj, "stats")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["triples: 887", "named graphs: 102", "typed entities: 100"]
+    assert lines[:3] == ["triples: 887", "named graphs: 103", "typed entities: 100"]
     assert "ek:State\t12" in lines and "ek:signatory\t6" in lines
 
 
@@ -196,7 +196,7 @@ def test_reason_command(project):
     result = run(project, "reason")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
-        "reasoner: HermiT (owlready2), 210 individuals",
+        "reasoner: HermiT (owlready2), 211 individuals",
         "consistent: yes",
         "unsatisfiable classes: none",
     ]

@@ -21,6 +21,9 @@ ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
 """Named graphs: one per curated row or file, one per article."""
 
+GENID = Namespace(BASE + ".well-known/genid/")
+"""Skolem IRIs for blank nodes of curated files (stable: numbered in order of appearance)."""
+
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 EDTF = Namespace("http://id.loc.gov/datatypes/edtf/")
@@ -75,7 +78,7 @@ def expand(text: str) -> URIRef:
 
 
 __all__ = [
-    "BASE", "EK", "ID", "GRAPH", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
+    "BASE", "EK", "ID", "GRAPH", "GENID", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
     "SKOS", "PROV", "TIME", "DCTERMS", "ONTOLOGY_IRI", "PROVENANCE_GRAPH", "PREFIXES",
     "curie", "expand",
 ]

@@ -1,41 +1,86 @@
-"""Curated Turtle files: one named graph per file.
+"""Curated Turtle files: one named graph per entity described in the file.
 
-Each fact-bearing node in the file states its source with
-``prov:wasDerivedFrom``; the file's curation record lists those sources.
+Each entity (an ``id:`` subject) and the blank nodes it points to form one
+named graph, ``graph:curated/<file stem>/<id>``, whose sources are the
+entity's own ``prov:wasDerivedFrom`` values; so provenance is as fine as for
+a CSV row. Triples about anything else stay in the file's graph,
+``graph:curated/<file stem>``. Blank nodes are replaced by stable skolem IRIs
+(numbered in order of appearance), so rebuilding gives identical output.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import BNode, URIRef
 
-from ..vocab import GRAPH, ID, PROV, RDF
+from ..errors import InputError
+from ..vocab import GENID, GRAPH, ID, PROV, RDF
 from . import Contribution, Reference
 from .rdffile import iter_quads
-from ..errors import InputError
+
+
+def _skolemizer(stem: str):
+    names: dict[BNode, URIRef] = {}
+
+    def skolem(term):
+        if isinstance(term, BNode):
+            if term not in names:
+                names[term] = GENID[f"{stem}-{len(names) + 1}"]
+            return names[term]
+        return term
+
+    return skolem
 
 
 def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Contribution]:
     shown = display or str(path)
+    skolem = _skolemizer(path.stem)
     triples = []
     for s, p, o, g in iter_quads(path, display=shown):
         if g is not None:
             raise InputError("curated Turtle files hold one graph; named graphs are not allowed", shown)
-        triples.append((s, p, o))
+        triples.append((skolem(s), p, skolem(o)))
+
+    id_base, genid_base = str(ID), str(GENID)
+    by_subject: dict[URIRef, list[tuple]] = defaultdict(list)
+    for t in triples:
+        by_subject[t[0]].append(t)
+
+    def closure(subject: URIRef) -> list[tuple]:
+        """The subject's triples plus those of the skolemised blank nodes it reaches."""
+        out, todo, seen = [], [subject], {subject}
+        while todo:
+            node = todo.pop()
+            for t in by_subject.get(node, ()):
+                out.append(t)
+                o = t[2]
+                if isinstance(o, URIRef) and str(o).startswith(genid_base) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+        return out
+
+    contributions: list[Contribution] = []
+    claimed: set[tuple] = set()
+    for subject in sorted(s for s in by_subject if str(s).startswith(id_base)):
+        group = closure(subject)
+        claimed.update(group)
+        sources = sorted({o for s, p, o in by_subject[subject] if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
+        contributions.append(_contribution(
+            GRAPH[f"curated/{path.stem}/{str(subject)[len(id_base):]}"], group, shown, sources,
+        ))
+    rest = [t for t in triples if t not in claimed]
+    if rest:
+        sources = sorted({o for s, p, o in rest if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
+        contributions.append(_contribution(GRAPH[f"curated/{path.stem}"], rest, shown, sources))
+    return contributions
+
+
+def _contribution(graph: URIRef, triples: list[tuple], shown: str, sources: list[URIRef]) -> Contribution:
     id_base = str(ID)
-    defines = sorted({s for s, p, o in triples if p == RDF.type and isinstance(s, URIRef) and str(s).startswith(id_base)})
-    refs = [
-        Reference(o, shown) for s, p, o in triples
-        if isinstance(o, URIRef) and str(o).startswith(id_base) and p != RDF.type
-    ]
-    sources = sorted({o for s, p, o in triples if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
-    return [Contribution(
-        graph=GRAPH[f"curated/{path.stem}"],
-        triples=triples,
-        file=shown,
-        row=None,
-        sources=tuple(sources),
-        defines=tuple(defines),
-        references=refs,
-    )]
+    defines = sorted({s for s, p, o in triples if p == RDF.type and str(s).startswith(id_base)})
+    refs = [Reference(o, shown) for s, p, o in triples
+            if isinstance(o, URIRef) and str(o).startswith(id_base) and p != RDF.type]
+    return Contribution(graph=graph, triples=triples, file=shown, row=None,
+                        sources=tuple(sources), defines=tuple(defines), references=refs)
