@@ -123,3 +123,59 @@ def test_curie_and_expand_round_trip():
     assert V.expand("<http://example.org/x>") == URIRef("http://example.org/x")
     with pytest.raises(ValueError, match="not a known CURIE"):
         V.expand("foo:bar")
+
+
+# ------------------------------------------------------------------ ontology and shapes
+
+def _ontology():
+    from eurokg.ontology import Ontology
+
+    return Ontology.load(ROOT / "ontology" / "eurokg.ttl")
+
+
+def test_every_term_has_a_label_and_a_comment():
+    from rdflib.namespace import RDFS
+
+    onto = _ontology()
+    missing = sorted(
+        V.curie(t) for t in onto.terms
+        if (t, RDFS.label, None) not in onto.graph or (t, RDFS.comment, None) not in onto.graph
+    )
+    assert missing == []
+
+
+def test_ontology_header_has_a_version_iri():
+    from rdflib.namespace import OWL, RDF
+
+    onto = _ontology()
+    assert (V.ONTOLOGY_IRI, RDF.type, OWL.Ontology) in onto.graph
+    assert onto.graph.value(V.ONTOLOGY_IRI, OWL.versionIRI) is not None
+
+
+def test_every_class_with_data_is_targeted_by_a_shape(built):
+    """A node shape targets each class that has instances (or one of its superclasses)."""
+    from rdflib import Graph
+    from rdflib.namespace import RDF
+
+    _, result = built
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    targeted = set(shapes.objects(None, V.SH.targetClass))
+    onto = result.ontology
+    asserted = [g for g in result.dataset.graphs() if g.identifier not in (V.GRAPH["inferred"], V.GRAPH["ontology"])]
+    with_data = {o for g in asserted for o in g.objects(None, RDF.type) if o in onto.classes}
+    with_data.discard(V.EK.InferredGraph)  # typed by the build after validation, not curated
+    assert V.EK.CurationRecord in with_data and V.EK.MultilateralTreaty in with_data
+    untargeted = sorted(V.curie(c) for c in with_data if not (onto.superclasses(c) & targeted))
+    assert untargeted == []
+
+
+def test_every_shape_has_a_message():
+    from rdflib import Graph
+    from rdflib.namespace import RDF
+
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    # property shapes and SPARQL constraints carry the message a researcher reads
+    nodes = set(shapes.objects(None, V.SH.property)) | set(shapes.objects(None, V.SH.sparql))
+    nodes |= set(shapes.subjects(RDF.type, V.SH.PropertyShape))
+    silent = [n for n in nodes if (n, V.SH.message, None) not in shapes]
+    assert silent == []

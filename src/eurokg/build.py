@@ -53,7 +53,7 @@ class BuildResult:
 
 def load(project: Project, files: list[Path] | None = None) -> tuple[Ontology, Dataset]:
     """Load the ontology and the curated files (all of them by default) and merge them."""
-    ontology = Ontology.load(project.ontology)
+    ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
     paths = files if files is not None else curated_files(project.curated)
     contributions = load_files(paths, ontology, display=project.relpath)
     return ontology, merge(contributions)
@@ -89,7 +89,7 @@ def build(
 
     # SHACL first: its messages say what is wrong with a value; the reasoner only says "inconsistent"
     step("validate (SHACL)")
-    report = validate_graph(data, load_shapes(project.shapes), ontology.graph)
+    report = validate_graph(data, load_shapes(project.shapes, display=project.relpath(project.shapes)), ontology.graph)
     done("validate (SHACL)")
     if not report.passes(strict=strict):
         raise ValidationFailed(report)
@@ -138,4 +138,4 @@ def validate_files(project: Project, files: list[Path] | None = None) -> Report:
         if Path(extra).resolve() not in {p.resolve() for p in paths}:
             paths.append(Path(extra))
     ontology, dataset = load(project, paths)
-    return validate_graph(union_graph(dataset), load_shapes(project.shapes), ontology.graph)
+    return validate_graph(union_graph(dataset), load_shapes(project.shapes, display=project.relpath(project.shapes)), ontology.graph)

@@ -177,7 +177,7 @@ def export(obj: Context, fmt: str, output: str, data: str | None) -> None:
     _run(obj, writer, fmt)  # unknown format: usage error before any work
     project = _run(obj, lambda: obj.project)
     ds = _dataset(obj, data)
-    ontology = _run(obj, Ontology.load, project.ontology)
+    ontology = _run(obj, lambda: Ontology.load(project.ontology, display=project.relpath(project.ontology)))
     _run(obj, api_export, ds, fmt, output, ontology=ontology)
     click.echo(f"wrote {output}")
 

@@ -40,9 +40,10 @@ class Ontology:
     graph: Graph = field(repr=False)
 
     @classmethod
-    def load(cls, path: Path | str) -> "Ontology":
+    def load(cls, path: Path | str, *, display: str | None = None) -> "Ontology":
+        """Parse the ontology file; errors name ``display`` (default: the path)."""
         path = Path(path)
-        return cls(path=path, graph=parse_rdf_file(path))
+        return cls(path=path, graph=parse_rdf_file(path, display=display))
 
     # ---------------------------------------------------------------- classes
     @cached_property

@@ -133,8 +133,8 @@ def findings_from_results(results: Graph) -> list[Finding]:
     return sorted(set(out), key=Finding.sort_key)
 
 
-def load_shapes(path: Path | str) -> Graph:
-    return parse_rdf_file(path)
+def load_shapes(path: Path | str, *, display: str | None = None) -> Graph:
+    return parse_rdf_file(path, display=display)
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph, *, inference: str = "rdfs") -> Report:
