@@ -8,6 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 import eurokg
+from eurokg import ValidationFailed
 from eurokg.errors import InconsistentOntology, LimitExceeded
 from eurokg.reason import ReasoningReport, check, reason, reasoner_input
 from eurokg import vocab as V  # via the module: pytest probes module-level names (DefinedNamespace warns)
@@ -46,10 +47,29 @@ def test_a_person_as_treaty_signatory_is_inconsistent(project):
         check(report)
 
 
+PERSON_AND_STATE = (
+    "@prefix ek: <https://w3id.org/eurokg/> .\n"
+    "@prefix id: <https://w3id.org/eurokg/id/> .\n"
+    "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "# passes every shape, but ek:Person and ek:State are disjoint: only the reasoner sees it\n"
+    'id:confused a ek:Person , ek:State ; rdfs:label "Confused"@en ; prov:wasDerivedFrom id:founding-article .\n'
+)
+
+
+def test_shacl_reports_a_person_as_signatory_before_the_reasoner_runs(project):
+    (project.curated / "bad-signatory.ttl").write_text(PERSON_AS_SIGNATORY, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        eurokg.build(project)
+    assert any(f.path == "ek:signatory" and f.value == "id:xi-jinping" for f in info.value.report.findings)
+    assert not (project.build_dir / "eurokg.ttl").exists()
+
+
 @pytest.mark.slow
 @needs_java
 def test_the_build_stops_on_an_inconsistent_ontology_and_writes_nothing(project):
-    (project.curated / "bad-signatory.ttl").write_text(PERSON_AS_SIGNATORY, encoding="utf-8")
+    (project.curated / "confused.ttl").write_text(PERSON_AND_STATE, encoding="utf-8")
+    assert eurokg.validate(project).conforms  # SHACL alone does not see it
     with pytest.raises(InconsistentOntology):
         eurokg.build(project)
     assert not (project.build_dir / "eurokg.ttl").exists()

@@ -137,15 +137,34 @@ def load_shapes(path: Path | str, *, display: str | None = None) -> Graph:
     return parse_rdf_file(path, display=display)
 
 
+def hierarchy_only(ontology: Graph) -> Graph:
+    """The ontology without ``rdfs:domain``/``rdfs:range``.
+
+    With them, RDFS inference would *type* a wrong value to fit (a person given as
+    ``ek:signatory`` would be inferred an ``ek:State``) and every ``sh:class`` check
+    would pass vacuously. Subclass and subproperty entailment is what validation
+    needs; domains and ranges are the reasoner's business."""
+    from .vocab import RDFS
+
+    g = Graph()
+    for t in ontology:
+        if t[1] not in (RDFS.domain, RDFS.range):
+            g.add(t)
+    return g
+
+
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph, *, inference: str = "rdfs") -> Report:
-    """Run pySHACL on ``data``; never fetches ``owl:imports``, never runs SHACL-JS."""
+    """Run pySHACL on ``data``; never fetches ``owl:imports``, never runs SHACL-JS.
+
+    The ontology joins as ``ont_graph`` (class and property hierarchy only, see
+    :func:`hierarchy_only`) with RDFS inference, so a shape on ``ek:Route`` sees railways."""
     import pyshacl
 
     logging.getLogger("pyshacl").setLevel(logging.ERROR)
     _conforms, results, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
-        ont_graph=ontology,
+        ont_graph=hierarchy_only(ontology),
         inference=inference,
         abort_on_first=False,
         allow_infos=True,
