@@ -2,7 +2,7 @@
 
 A :class:`Contribution` is a set of triples destined for one named graph,
 with where they came from. Readers register by file suffix in ``READERS``;
-:func:`load_curated` dispatches on it instead of branching.
+:func:`load_files` dispatches on it instead of branching.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ class Contribution:
     sources: tuple[URIRef, ...] = ()
     defines: tuple[URIRef, ...] = ()
     references: list[Reference] = field(default_factory=list)
+    columns: dict[URIRef, int] = field(default_factory=dict)
+    """Property -> 1-based column where the row gave its values (CSV), to locate validation results."""
+    lines: dict[URIRef, int] = field(default_factory=dict)
+    """Subject -> 1-based line where the file describes it (Turtle), to locate validation results."""
 
 
 Reader = Callable[..., list[Contribution]]
