@@ -134,3 +134,52 @@ def test_strict_fails_on_warnings(project):
     ]
     with pytest.raises(ValidationFailed):
         build(project, run_reasoner=False, strict=True)
+
+
+def test_findings_are_located_in_the_curated_files(project):
+    trade = project.curated / "trade.csv"
+    text = trade.read_text(encoding="utf-8")
+    trade.write_text(text.replace(",286420000000,cny,", ",-5,cny,"), encoding="utf-8")
+    report = eurokg_validate(project)
+    lines = [f.line() for f in report.findings if f.severity == "Violation"]
+    # row 2 of trade.csv, column 8 holds tradeValue
+    assert lines == [
+        "data/curated/trade.csv:2:8: VIOLATION: id:china-central-asia-trade-2025-jan-may ek:tradeValue: "
+        "A trade value is one non-negative xsd:decimal (e.g. 286420000000). (value: -5)",
+    ]
+
+
+def test_turtle_findings_point_at_the_entity_block(project):
+    g7 = project.curated / "g7.ttl"
+    g7.write_text(g7.read_text(encoding="utf-8").replace(
+        'ek:endDate "2023-05-21"^^xsd:date', 'ek:endDate "2023-05-01"^^xsd:date'), encoding="utf-8")
+    report = eurokg_validate(project)
+    lines = [f.line() for f in report.findings if f.severity == "Violation"]
+    block = next(n for n, line in enumerate(g7.read_text().splitlines(), 1) if line.startswith("id:g7-summit-2023"))
+    assert lines == [f"data/curated/g7.ttl:{block}: VIOLATION: id:g7-summit-2023: Ends (2023-05-01) before it starts (2023-05-19)."]
+
+
+def test_validation_report_turtle_keeps_real_terms(built):
+    from rdflib.namespace import SH
+
+    proj, _ = built
+    g = Graph().parse(proj.build_dir / "validation.ttl")
+    focus = set(g.objects(None, SH.focusNode))
+    assert ID["canada"] in focus and all(isinstance(f, URIRef) for f in focus)
+    assert set(g.objects(None, SH.resultPath)) == {EK.capital, EK.url}
+
+
+def test_outputs_of_an_earlier_build_are_removed(project):
+    build(project, run_reasoner=True)
+    assert (project.build_dir / "reasoning.txt").exists()
+    build(project, run_reasoner=False)
+    assert not (project.build_dir / "reasoning.txt").exists()
+    manifest = json.loads((project.build_dir / "manifest.json").read_text())
+    names = {p.name for p in project.build_dir.iterdir() if not p.name.startswith(".")}
+    assert names == set(manifest["files"]) | {"manifest.json"}
+
+
+def eurokg_validate(project):
+    import eurokg
+
+    return eurokg.validate(project)

@@ -21,13 +21,14 @@ def test_build_output(project):
     assert result.stdout == (
         "validation conforms: 0 violation(s), 0 warning(s), 5 info\n"
         "reasoning: consistent, 0 unsatisfiable classes, 0 inferred types\n"
-        "887 triples in 103 named graphs\n"
+        "897 triples in 104 named graphs\n"
         "wrote build/eurokg.graphml\n"
         "wrote build/eurokg.trig\n"
         "wrote build/eurokg.ttl\n"
         "wrote build/reasoning.txt\n"
         "wrote build/validation.ttl\n"
         "wrote build/validation.txt\n"
+        "wrote build/manifest.json\n"
     )
 
 
@@ -169,7 +170,7 @@ def test_stats(built):
     result = run(proj, "stats")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["triples: 887", "named graphs: 103", "typed entities: 100"]
+    assert lines[:3] == ["triples: 818", "named graphs: 104", "typed entities: 101"]
     assert "ek:State\t12" in lines and "ek:signatory\t6" in lines
 
 
@@ -196,7 +197,7 @@ def test_reason_command(project):
     result = run(project, "reason")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
-        "reasoner: HermiT (owlready2), 211 individuals",
+        "reasoner: HermiT (owlready2), 213 individuals",
         "consistent: yes",
         "unsatisfiable classes: none",
     ]
@@ -206,3 +207,37 @@ def test_unknown_project_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["--project", str(tmp_path), "stats"], catch_exceptions=False)
     assert result.exit_code == 2
     assert "no eurokg project found" in result.stderr
+
+
+def test_explicit_project_is_not_searched_upwards(project):
+    inner = project.root / "data"
+    result = CliRunner().invoke(main, ["--project", str(inner), "stats"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "no eurokg project found" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--timeout", "0"], ["--timeout", "-1"], ["--max-rows", "0"]])
+def test_query_limits_must_be_positive(built, args):
+    proj, _ = built
+    result = run(proj, "query", "-e", "ASK {}", *args)
+    assert result.exit_code == 2
+    assert "Invalid value" in result.stderr
+
+
+def test_export_into_a_missing_folder_is_refused(built, tmp_path):
+    proj, _ = built
+    target = tmp_path / "no" / "such" / "out.ttl"
+    result = run(proj, "export", "--format", "ttl", "-o", str(target))
+    assert result.exit_code == 2
+    assert "no such folder" in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_query_build_api_matches_the_cli(built):
+    import eurokg
+
+    proj, _ = built
+    rows = eurokg.query_build(proj, file=proj.queries / "09-leaders-in-office.rq", bind=["on=2020-01-01"]).values()
+    assert [r[0] for r in rows] == ["China", "Kazakhstan", "Tajikistan", "Uzbekistan"]
+    with pytest.raises(eurokg.UsageError):
+        eurokg.query_build(proj)

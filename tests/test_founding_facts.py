@@ -70,7 +70,7 @@ FACTS: list[tuple[str, str, str]] = [
     ("cooperation-call", "enhanced cooperation in trade, mineral extraction, and agriculture",
      """?fact a ek:Statement ; ek:speaker id:xi-jinping ; ek:topic id:trade, id:minerals, id:agriculture ."""),
     ("economic-footprint", "deepen its economic footprint in the region",
-     """?fact a ek:Assessment ; ek:claim ?c . FILTER(CONTAINS(STR(?c), "economic footprint"))"""),
+     """?fact a ek:Assessment ; ek:claim ?c . FILTER(CONTAINS(STR(?c), "economic presence"))"""),
     ("trade-volume", "reached 286.42 billion yuan in the first five months of this year",
      """?fact a ek:TradeRelation ; ek:reporter id:china ; ek:flow ek:TwoWayTrade ; ek:tradeValue 286420000000.0 ;
         ek:currency id:cny ; ek:periodStart "2025-01-01"^^xsd:date ; ek:periodEnd "2025-05-31"^^xsd:date ;

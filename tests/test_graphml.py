@@ -254,6 +254,9 @@ def test_export_api_writes_atomically_and_returns_the_digest(tmp_path, ontology,
     import hashlib
 
     target = tmp_path / "out" / "g.graphml"
+    with pytest.raises(eurokg.UsageError, match="no such folder"):
+        eurokg.export(dataset(), "graphml", target, ontology=ontology)  # folders are not invented
+    target.parent.mkdir()
     digest = eurokg.export(dataset(), "graphml", target, ontology=ontology)
     assert target.read_bytes() == xml
     assert digest == hashlib.sha256(xml).hexdigest()

@@ -37,19 +37,35 @@ def umask_022():
         os.umask(old)
 
 
+def publish(folder: Path, stage) -> dict[str, str]:
+    """Publish the way eurokg.build does: stage everything, commit; abort on any failure."""
+    pub = Publication(folder)
+    try:
+        stage(pub)
+        return pub.commit()
+    except BaseException:
+        pub.abort()
+        raise
+
+
 def publish_old(folder: Path) -> dict[str, str]:
-    with Publication(folder) as pub:
+    def stage(pub):
         pub.add("eurokg.ttl", "old turtle\n")
         pub.add("eurokg.graphml", b"<old/>\n")
+
+    publish(folder, stage)
     return json.loads((folder / "manifest.json").read_text())["files"]
 
 
-def test_writer_raising_inside_the_context_manager_leaves_no_temp_and_keeps_old_files(tmp_path):
+def test_writer_failing_mid_publication_leaves_no_temp_and_keeps_old_files(tmp_path):
     old_manifest = publish_old(tmp_path)
+
+    def stage(pub):
+        pub.add("eurokg.ttl", "new turtle\n")  # staged fine ...
+        pub.add_with("eurokg.graphml", half_then_fail)  # ... then the next output fails
+
     with pytest.raises(WriterFailed):
-        with Publication(tmp_path) as pub:
-            pub.add("eurokg.ttl", "new turtle\n")  # staged fine ...
-            pub.add_with("eurokg.graphml", half_then_fail)  # ... then the next output fails
+        publish(tmp_path, stage)
     assert temp_files(tmp_path) == []
     assert (tmp_path / "eurokg.ttl").read_text() == "old turtle\n"  # not half-published either
     assert (tmp_path / "eurokg.graphml").read_bytes() == b"<old/>\n"
@@ -110,12 +126,20 @@ def test_staging_a_name_twice_is_refused(tmp_path):
 
 
 def test_outputs_are_not_private_0600(tmp_path, umask_022):
-    with Publication(tmp_path) as pub:
-        pub.add("eurokg.ttl", "x")
+    publish(tmp_path, lambda pub: pub.add("eurokg.ttl", "x"))
     write_atomic(tmp_path / "single.txt", "y")
     for name in ("eurokg.ttl", "manifest.json", "single.txt"):
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
         assert mode == 0o644, f"{name}: {oct(mode)}"  # mkstemp's 0600 would hide builds from other users
+
+
+def test_publication_has_one_way_to_publish_an_explicit_commit(tmp_path):
+    # no context manager that commits implicitly on exit: outputs appear only through commit()
+    pub = Publication(tmp_path)
+    with pytest.raises(TypeError):
+        with pub:  # type: ignore[attr-defined]
+            pass  # pragma: no cover
+    assert "with Publication" not in (Publication.__doc__ or "")
 
 
 def test_write_atomic_replaces_whole_files(tmp_path):

@@ -336,3 +336,136 @@ def test_render_table_footer_reports_truncation(tiny):
 def test_render_unknown_format(tiny):
     with pytest.raises(InputError, match="unknown result format 'xml'"):
         render(tiny, "xml")
+
+
+def test_renderers_registry_names_the_formats(tiny):
+    from eurokg.query import RENDERERS
+
+    assert list(RENDERERS) == ["table", "csv", "tsv", "json"]  # what the CLI offers
+    for fmt, renderer in RENDERERS.items():
+        assert render(tiny, fmt) == renderer(tiny)
+
+
+def test_unknown_format_lists_the_known_ones_for_every_result_kind(tiny):
+    graph_result = QueryResult(kind="graph", graph=Graph())
+    for result in (tiny, QueryResult(kind="ask", boolean=True), graph_result):
+        with pytest.raises(InputError) as info:
+            render(result, "xml")
+        assert str(info.value) == "unknown result format 'xml' (known: table, csv, tsv, json)"
+
+
+def test_a_new_format_is_one_registry_entry(tiny, monkeypatch):
+    from eurokg.query import RENDERERS
+
+    monkeypatch.setitem(RENDERERS, "vars", lambda result: " ".join(result.vars) + "\n")
+    assert render(tiny, "vars") == "s label n\n"
+
+
+# ---------------------------------------------------------- binding strictness
+
+@pytest.mark.parametrize(
+    "text, term",
+    [
+        ('d="2025"^^xsd:gYear', Literal("2025", datatype=V.XSD.gYear)),
+        ('d="1990s"^^ek:Decade', Literal("1990s", datatype=V.EK.Decade)),
+        ('d="12"^^<http://www.w3.org/2001/XMLSchema#integer>', Literal("12", datatype=V.XSD.integer)),
+        ('d="true"^^xsd:boolean', Literal("true", datatype=V.XSD.boolean)),
+        ('d="a^^b"', Literal("a^^b")),
+        ('d="Нұр-Сұлтан"@kk-Cyrl', Literal("Нұр-Сұлтан", lang="kk-Cyrl")),
+        ("d=2025-06", Literal("2025-06", datatype=V.XSD.gYearMonth)),
+        ("d=Astana", Literal("Astana")),  # a bare word stays a plain string (documented)
+        ('d="2025-1-5"', Literal("2025-1-5")),  # quoted: text, whatever it looks like
+    ],
+)
+def test_parse_binding_typed_literals_and_year_months(text, term):
+    name, got = parse_binding(text)
+    assert name == "d"
+    assert got == term
+    assert (got.datatype, got.language) == (term.datatype, term.language)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('d="2025-02-30"^^xsd:date', "'2025-02-30' is not a date"),
+        ('d="2025-W24-2"^^xsd:date', "is not a date"),  # rdflib would take the ISO week date
+        ('d="abc"^^xsd:integer', "'abc' is not a valid xsd:integer"),
+        ('d="tru"^^<http://www.w3.org/2001/XMLSchema#boolean>', "'tru' is not a valid xsd:boolean"),
+        ('d="2025-13"^^xsd:gYearMonth', "month 13 does not exist"),
+        ('d="x"^^foo:bar', "unknown datatype 'foo:bar'"),
+        ('d="x"^^', "unknown datatype ''"),
+        ('d="x"@', "'' is not a language tag"),
+        ('d="x"@en_GB', "'en_GB' is not a language tag"),
+        ("d=2025-13", "month 13 does not exist"),
+        ("d=2025-13-01", "'2025-13-01' is not a date"),
+        ("d=2025-1-5", "'2025-1-5' is not a date: write YYYY-MM-DD or YYYY-MM, or quote it"),
+        ("d=2025-06-17T10:00", '"2025-06-17T10:00"^^xsd:dateTime'),
+    ],
+)
+def test_parse_binding_refuses_ill_typed_and_malformed_dates(text, message, capfd):
+    with pytest.raises(InputError) as info:
+        parse_binding(text)
+    assert str(info.value).startswith(f"--bind {text!r}: ")
+    assert message in str(info.value)
+    assert capfd.readouterr().err == ""  # no rdflib traceback for the ill-typed literal
+
+
+@pytest.mark.parametrize("timeout_s", [None, 5.0], ids=["in-process", "worker"])
+def test_binding_a_name_the_query_does_not_have_is_refused(graph, timeout_s):
+    text = "# ?commented is not a variable\nSELECT ?s WHERE { ?s <http://example.org/name> $label }"
+    with pytest.raises(InputError) as info:
+        run_query(graph, text, bindings={"lable": Literal("Astana", lang="en")}, timeout_s=timeout_s, source="q.rq")
+    assert str(info.value) == "q.rq: --bind lable: the query has no variable ?lable (its variables: ?s, ?label)"
+    with pytest.raises(InputError, match="no variable [?]commented"):
+        run_query(graph, text, bindings={"commented": Literal(1)}, timeout_s=timeout_s)
+    result = run_query(graph, text, bindings={"label": Literal("Astana", lang="en")}, timeout_s=timeout_s)
+    assert result.rows == [[URIRef("http://example.org/a")]]
+
+
+def test_binding_check_trusts_the_parser_where_the_text_scan_is_ambiguous(graph):
+    # "<?max&&?n>" reads like an IRI to a scanner, but it is a comparison: ?max is a variable
+    text = "SELECT ?s WHERE { ?s <http://example.org/pop> ?n FILTER(?n<?max&&?n>1) }"
+    result = run_query(graph, text, bindings={"max": Literal(2_000_000)}, timeout_s=None)
+    assert result.rows == [[URIRef("http://example.org/a")]]
+
+
+# ------------------------------------------------------------ SELECT * columns
+
+HASHSEED_SCRIPT = r"""
+from rdflib import Graph, Literal, URIRef
+from eurokg.query import render, run_query
+g = Graph()
+g.add((URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal(1)))
+text = '''# ?comment first: not a column
+SELECT * WHERE {
+  ?zeta ?mu ?alpha .
+  OPTIONAL { ?zeta <http://example.org/q?x=1> ?omega }
+  BIND(STR(?alpha) AS ?beta) BIND(1 AS $kappa) BIND("?str" AS ?gamma)
+}'''
+result = run_query(g, text, timeout_s=None)
+print(render(result, "csv").splitlines()[0])
+print(render(result, "tsv").splitlines()[0])
+import json; print(",".join(json.loads(render(result, "json"))["head"]["vars"]))
+"""
+
+
+def test_select_star_columns_follow_the_query_text_whatever_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-c", HASHSEED_SCRIPT], env=env, capture_output=True, text=True, check=True)
+        outputs.append(proc.stdout)
+    header = "zeta,mu,alpha,omega,beta,kappa,gamma"
+    assert outputs[0] == f"{header}\n{header.replace(',', chr(9))}\n{header}\n"
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+
+
+def test_explicit_projection_keeps_its_order(graph):
+    text = "SELECT ?o (STR(?s) AS ?name) ?s WHERE { ?s ?p ?o }"
+    assert run_query(graph, text, timeout_s=None).vars == ["o", "name", "s"]
+    text = "SELECT ?o WHERE { { SELECT * WHERE { ?s ?p ?o } } }"
+    assert run_query(graph, text, timeout_s=None).vars == ["o"]

@@ -52,9 +52,29 @@ PERSON_AND_STATE = (
     "@prefix id: <https://w3id.org/eurokg/id/> .\n"
     "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-    "# passes every shape, but ek:Person and ek:State are disjoint: only the reasoner sees it\n"
+    "# passes every shape, but ek:capital has domain ek:State, so Xi would be a state,\n"
+    "# and ek:Person and ek:State are disjoint: only the reasoner sees it\n"
+    "id:xi-jinping ek:capital id:astana ; prov:wasDerivedFrom id:founding-article .\n"
+)
+
+
+DISJOINT_TYPES = (
+    "@prefix ek: <https://w3id.org/eurokg/> .\n"
+    "@prefix id: <https://w3id.org/eurokg/id/> .\n"
+    "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "\n"
     'id:confused a ek:Person , ek:State ; rdfs:label "Confused"@en ; prov:wasDerivedFrom id:founding-article .\n'
 )
+
+
+def test_shacl_names_an_entity_typed_with_disjoint_classes(project):
+    (project.curated / "confused.ttl").write_text(DISJOINT_TYPES, encoding="utf-8")
+    report = eurokg.validate(project)
+    assert [f.line() for f in report.findings if f.severity == "Violation"] == [
+        "data/curated/confused.ttl:6: VIOLATION: id:confused: Typed both ek:Person and ek:State, "
+        "which the ontology declares disjoint (nothing can be both).",
+    ]
 
 
 def test_shacl_reports_a_person_as_signatory_before_the_reasoner_runs(project):
@@ -92,6 +112,13 @@ def test_check_reports_unsatisfiable_classes():
     check(ReasoningReport(consistent=True))
 
 
+def test_report_is_rendered_as_text_only():
+    # the unused JSON form was removed; text() is what the build writes (reasoning.txt)
+    assert not hasattr(ReasoningReport, "to_json")
+    report = ReasoningReport(consistent=True, inferred_types={"id:x": ["ek:Treaty"]}, individuals=1)
+    assert "inferred types: 1 on 1 individuals\n  id:x: ek:Treaty\n" in report.text()
+
+
 def test_reasoner_input_drops_imports_and_date_literals():
     onto = Graph()
     onto.add((V.ONTOLOGY_IRI, V.RDF.type, V.OWL.Ontology))
@@ -111,3 +138,38 @@ def test_reasoner_input_drops_imports_and_date_literals():
     assert (V.EK.edition, V.RDFS.range, V.XSD.positiveInteger) in g
     assert (t, V.EK.edition, Literal("2", datatype=V.XSD.positiveInteger)) in g
     assert (t, V.RDF.type, V.OWL.NamedIndividual) in g
+
+
+def test_the_worker_names_no_iri_itself():
+    # owl:Thing comes from owlready2 (owlready2.Thing.iri), not from a string typed into the worker
+    import ast
+    import inspect
+
+    import eurokg._reason_worker as worker
+
+    strings = [n.value for n in ast.walk(ast.parse(inspect.getsource(worker))) if isinstance(n, ast.Constant)
+               and isinstance(n.value, str)]
+    assert [s for s in strings if "://" in s and s != "file://"] == []
+
+
+@needs_java
+def test_the_worker_reports_gained_types_but_not_owl_thing(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    g = Graph()
+    x, y = V.ID["x"], V.ID["y"]
+    g.add((V.EK.Treaty, V.RDF.type, V.OWL.Class))
+    g.add((V.EK.signatory, V.RDF.type, V.OWL.ObjectProperty))
+    g.add((V.EK.signatory, V.RDFS.domain, V.EK.Treaty))
+    for ind in (x, y):
+        g.add((ind, V.RDF.type, V.OWL.NamedIndividual))
+    g.add((x, V.EK.signatory, y))  # HermiT infers x a Treaty from the domain
+    src, dst = tmp_path / "in.nt", tmp_path / "out.json"
+    src.write_text(g.serialize(format="nt"), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "eurokg._reason_worker", str(src), str(dst)], check=True,
+                   capture_output=True, timeout=120)
+    result = json.loads(dst.read_text(encoding="utf-8"))
+    assert result["consistent"] is True
+    assert result["inferred"] == {str(x): [str(V.EK.Treaty)]}  # never owl:Thing, which every individual is

@@ -103,6 +103,58 @@ def test_type_column_picks_a_subclass_and_individuals_resolve(project, ontology)
     assert {o for _, p, o in c.triples if p == V.EK.signatory} == {V.ID["china"], V.ID["kazakhstan"]}
 
 
+def test_columns_locate_every_property_the_row_gives_values_for(project, ontology):
+    (c,) = read(
+        project, ontology, "people.csv",
+        "id,label,label@kk,altLabel,wikidata,source\n"
+        "new-person,New Person,Жаңа адам,NP,Q42,wikidata\n",
+    )
+    assert c.columns == {
+        V.RDFS.label: 2,  # label and label@kk: the first column giving rdfs:label
+        V.SKOS.altLabel: 4,
+        V.EK.wikidataId: 5,
+        V.SKOS.exactMatch: 5,  # one wikidata cell gives both
+        V.PROV.wasDerivedFrom: 6,
+    }  # id gives no property; rdf:type comes from the sheet, not from a column
+    assert c.lines == {V.ID["new-person"]: 2}
+
+
+def test_columns_of_type_and_ontology_properties(project, ontology):
+    contributions = read(
+        project, ontology, "treaties.csv",
+        "# a comment line\n"
+        "id,type,label,signatory,signingDate,treatyStatus,source\n"
+        "t1,BilateralTreaty,T1,china|kazakhstan,2025-06-17,,founding-article\n"
+        "t2,,T2,,,Signed,founding-article\n",
+    )
+    t1, t2 = contributions
+    assert t1.columns == {
+        V.RDF.type: 2, V.RDFS.label: 3, V.EK.signatory: 4, V.EK.signingDate: 5, V.PROV.wasDerivedFrom: 7,
+    }
+    assert t1.lines == {V.ID["t1"]: 3}
+    # blank cells give no values, so no columns: only what this row says is located
+    assert t2.columns == {V.RDFS.label: 3, V.EK.treatyStatus: 6, V.PROV.wasDerivedFrom: 7}
+    assert t2.lines == {V.ID["t2"]: 4}
+
+
+def test_a_special_column_is_one_registry_entry(project, ontology, monkeypatch):
+    from eurokg.sources import sheets
+
+    def comment(row, column, raw):
+        if raw == "bad":
+            raise ValueError("not a comment")
+        row.add(V.RDFS.comment, Literal(raw), column)
+
+    monkeypatch.setitem(sheets.SPECIAL_COLUMNS, "comment", comment)
+    (c,) = read(project, ontology, "people.csv", "id,comment,source\nab,hello,wikidata\n")
+    assert (V.ID["ab"], V.RDFS.comment, Literal("hello")) in c.triples
+    assert c.columns[V.RDFS.comment] == 2
+    # a handler's ValueError is located like any other cell error
+    assert error(project, ontology, "people.csv", "id,comment,source\nab,bad,wikidata\n") == (
+        'data/curated/people.csv:2:2: column "comment": not a comment'
+    )
+
+
 def test_the_shipped_sheets_all_read(project, ontology):
     contributions = load_files(curated_files(project.curated), ontology, display=project.relpath)
     assert len(contributions) > 50

@@ -209,3 +209,33 @@ def test_parse_literal_decimal_range():
     assert parse_literal("1.5e9", (V.XSD.decimal,)) == Literal("1500000000", datatype=V.XSD.decimal)
     with pytest.raises(ValueError):
         parse_literal("lots", (V.XSD.decimal,))
+
+
+# ---------------------------------------------------------------- registry
+
+def test_parse_literal_dispatches_through_the_ordered_registry(monkeypatch):
+    from eurokg.sources import values
+
+    seen = []
+
+    def parse_hex(text, ranges):
+        seen.append((text, ranges))
+        return Literal(text.upper(), datatype=V.XSD.hexBinary)
+
+    # a new range is one more entry, not another branch in parse_literal
+    monkeypatch.setattr(values, "LITERAL_PARSERS", [*values.LITERAL_PARSERS, (lambda r: V.XSD.hexBinary in r, parse_hex)])
+    assert parse_literal("0a1f", (V.XSD.hexBinary,)) == Literal("0A1F", datatype=V.XSD.hexBinary)
+    assert seen == [("0a1f", frozenset({V.XSD.hexBinary}))]
+
+
+def test_first_matching_registry_entry_wins():
+    from eurokg.sources import values
+
+    # decimal is tried before the integer types: a range naming both parses as a decimal
+    assert parse_literal("2.50", (V.XSD.integer, V.XSD.decimal)) == Literal("2.5", datatype=V.XSD.decimal)
+    # positiveInteger before integer: the stricter check applies
+    with pytest.raises(ValueError, match="1 or more"):
+        parse_literal("0", (V.XSD.integer, V.XSD.positiveInteger))
+    tests = [accepts for accepts, _ in values.LITERAL_PARSERS]
+    assert [t(frozenset({V.XSD.gYear})) for t in tests][0] is True
+    assert not any(t(frozenset({V.XSD.hexBinary})) for t in tests)

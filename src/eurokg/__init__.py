@@ -62,12 +62,62 @@ def reason(project: Project | None = None, *, timeout_s: float = 120.0) -> Reaso
     return _reason(ontology.graph, union_graph(dataset), timeout_s=timeout_s)
 
 
+def open_build(project: Project | None = None, *, data: Path | str | None = None) -> Dataset:
+    """The dataset of the last build (``build/eurokg.trig``), or of a TriG/N-Quads file ``data``."""
+    if data is not None:
+        return open_built(Path(data))
+    project = project or find_project()
+    return open_built(project.build_dir / "eurokg.trig")
+
+
+def query_build(
+    project: Project | None = None,
+    *,
+    text: str | None = None,
+    file: Path | str | None = None,
+    bind: dict | list | tuple = (),
+    data: Path | str | None = None,
+    **options,
+) -> QueryResult:
+    """Run a query — ``text``, or a saved ``.rq`` ``file`` — on the last build.
+
+    ``bind`` maps variable names to values, or lists ``"NAME=VALUE"`` strings as
+    on the command line; other options go to :func:`eurokg.query.run_query`."""
+    from .query import load_query_file, parse_binding
+
+    if (text is None) == (file is None):
+        raise UsageError("give a query text or a query file (exactly one)")
+    source = str(file) if file is not None else "<-e>"
+    if file is not None:
+        text = load_query_file(file).text
+    if isinstance(bind, dict):
+        bindings = dict(bind)
+    else:
+        bindings = dict(parse_binding(b) for b in bind)
+    dataset = open_build(project, data=data)
+    return run_query(dataset, text, bindings=bindings, source=source, **options)
+
+
+def export_build(fmt: str, path: Path | str, *, project: Project | None = None,
+                 data: Path | str | None = None) -> str:
+    """Export the last build (or ``data``) as ``fmt`` to ``path``; returns the file's sha256."""
+    from .exporters import writer
+
+    writer(fmt)  # an unknown format is a usage error before any work
+    project = project or find_project()
+    ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
+    return export(open_build(project, data=data), fmt, path, ontology=ontology)
+
+
 def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology | None = None,
            project: Project | None = None) -> str:
     """Write ``dataset`` as ``fmt`` to ``path`` atomically; returns the file's sha256."""
-    from .exporters import export_to
+    from .exporters import export_to, writer
 
+    writer(fmt)
     path = Path(path)
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent}: no such folder to write {path.name} into")
     if ontology is None:
         ontology = Ontology.load((project or find_project()).ontology)
     pub = Publication(path.parent)
@@ -82,6 +132,7 @@ def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology |
 __all__ = [
     "BuildResult", "EurokgError", "FORMATS", "InconsistentOntology", "InputError", "LimitExceeded",
     "Ontology", "Project", "QueryRefused", "QueryResult", "ReasonerError", "ReasoningReport", "Report",
-    "Stats", "UsageError", "ValidationFailed", "build", "export", "find_project", "load", "open_built",
-    "query", "reason", "render", "saved_queries", "stats", "union_graph", "validate",
+    "Stats", "UsageError", "ValidationFailed", "build", "export", "export_build", "find_project", "load",
+    "open_build", "open_built", "query", "query_build", "reason", "render", "run_query", "saved_queries",
+    "stats", "union_graph", "validate",
 ]

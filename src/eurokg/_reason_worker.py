@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
         result["unsatisfiable"] = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
         for ind in individuals:
             gained = _types(ind) - before.get(ind.iri, set())
-            gained.discard("http://www.w3.org/2002/07/owl#Thing")
+            gained.discard(owlready2.Thing.iri)  # every individual is an owl:Thing: not news
             if gained:
                 result["inferred"][ind.iri] = sorted(gained)
     result["seconds"] = round(time.monotonic() - started, 3)

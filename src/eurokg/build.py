@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 from .errors import ValidationFailed
 from .exporters import FORMATS, export_to
 from .iosafe import Publication, locked
-from .merge import add_ontology, materialize_types, merge, union_graph
+from .merge import Origins, add_ontology, materialize_types, merge, union_graph
 from .ontology import Ontology
 from .project import Project
 from .reason import ReasoningReport, check as check_reasoning, reason
@@ -51,12 +51,26 @@ class BuildResult:
         return sum(1 for g in self.dataset.graphs() if len(g))
 
 
-def load(project: Project, files: list[Path] | None = None) -> tuple[Ontology, Dataset]:
-    """Load the ontology and the curated files (all of them by default) and merge them."""
+@dataclass
+class Loaded:
+    ontology: Ontology
+    dataset: Dataset
+    origins: Origins
+
+
+def load_all(project: Project, files: list[Path] | None = None) -> Loaded:
+    """Load the ontology and the curated files (all by default), merge them, and keep
+    where every entity was written (to locate validation results)."""
     ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
     paths = files if files is not None else curated_files(project.curated)
     contributions = load_files(paths, ontology, display=project.relpath)
-    return ontology, merge(contributions)
+    return Loaded(ontology, merge(contributions), Origins.from_contributions(contributions))
+
+
+def load(project: Project, files: list[Path] | None = None) -> tuple[Ontology, Dataset]:
+    """Load the ontology and the curated files (all of them by default) and merge them."""
+    loaded = load_all(project, files)
+    return loaded.ontology, loaded.dataset
 
 
 def _noop(_: str) -> None:
@@ -83,13 +97,14 @@ def build(
         timings[name] = round(time.perf_counter() - timings[name], 3)
 
     step("load and merge")
-    ontology, dataset = load(project)
+    loaded = load_all(project)
+    ontology, dataset = loaded.ontology, loaded.dataset
     done("load and merge")
     data = union_graph(dataset)
 
     # SHACL first: its messages say what is wrong with a value; the reasoner only says "inconsistent"
     step("validate (SHACL)")
-    report = validate_graph(data, load_shapes(project.shapes, display=project.relpath(project.shapes)), ontology.graph)
+    report = _validate(project, loaded, data)
     done("validate (SHACL)")
     if not report.passes(strict=strict):
         raise ValidationFailed(report)
@@ -117,18 +132,35 @@ def build(
         with locked(project.build_dir):
             pub = Publication(project.build_dir)
             try:
+                staged: list[str] = []
                 for name, fmt in OUTPUTS.items():
                     pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
-                pub.add("validation.ttl", report.turtle())
-                pub.add("validation.txt", report.text())
+                    staged.append(name)
+                reports = {"validation.ttl": report.turtle(), "validation.txt": report.text()}
                 if reasoning is not None:
-                    pub.add("reasoning.txt", reasoning.text())
+                    reports["reasoning.txt"] = reasoning.text()
+                for name, text in reports.items():
+                    pub.add(name, text)
+                    staged.append(name)
+                stale = _previous_outputs(project.build_dir) - set(staged)
                 result.outputs = pub.commit()
+                for name in sorted(stale):  # e.g. reasoning.txt from an earlier build with the reasoner
+                    (project.build_dir / name).unlink(missing_ok=True)
             except BaseException:
                 pub.abort()
                 raise
         done("write outputs")
     return result
+
+
+def _previous_outputs(folder: Path) -> set[str]:
+    """Names listed in the manifest of the build already in ``folder``."""
+    import json
+
+    try:
+        return set(json.loads((folder / Publication.MANIFEST).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def validate_files(project: Project, files: list[Path] | None = None) -> Report:
@@ -137,5 +169,11 @@ def validate_files(project: Project, files: list[Path] | None = None) -> Report:
     for extra in files or []:
         if Path(extra).resolve() not in {p.resolve() for p in paths}:
             paths.append(Path(extra))
-    ontology, dataset = load(project, paths)
-    return validate_graph(union_graph(dataset), load_shapes(project.shapes, display=project.relpath(project.shapes)), ontology.graph)
+    loaded = load_all(project, paths)
+    return _validate(project, loaded, union_graph(loaded.dataset))
+
+
+def _validate(project: Project, loaded: Loaded, data: Graph) -> Report:
+    shapes_name = project.relpath(project.shapes)
+    return validate_graph(data, load_shapes(project.shapes, display=shapes_name), loaded.ontology.graph,
+                          locate=loaded.origins.locate, shapes_name=shapes_name)

@@ -14,6 +14,7 @@ import click
 
 from . import api_errors
 from .errors import EurokgError, UsageError, ValidationFailed
+from .query import RENDERERS
 
 
 class Context:
@@ -25,7 +26,8 @@ class Context:
     def project(self):
         from .project import find_project
 
-        return find_project(self._project_arg)
+        # an explicit --project is taken as given; otherwise look up from the current folder
+        return find_project(self._project_arg, walk_up=self._project_arg is None)
 
 
 def _fail(ctx_obj: Context, exc: EurokgError) -> None:
@@ -76,7 +78,7 @@ def main(ctx: click.Context, verbose: bool, project: str | None) -> None:
 @main.command()
 @click.option("--strict", is_flag=True, help="Fail on SHACL warnings too.")
 @click.option("--no-reason", is_flag=True, help="Skip the OWL reasoner (HermiT).")
-@click.option("--reasoner-timeout", type=float, default=120.0, show_default=True, help="Seconds before the reasoner is stopped.")
+@click.option("--reasoner-timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True, help="Seconds before the reasoner is stopped.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 @click.pass_obj
 def build(obj: Context, strict: bool, no_reason: bool, reasoner_timeout: float, quiet: bool) -> None:
@@ -92,7 +94,7 @@ def build(obj: Context, strict: bool, no_reason: bool, reasoner_timeout: float, 
         click.echo(f"reasoning: consistent, {len(r.unsatisfiable)} unsatisfiable classes, "
                    f"{sum(len(v) for v in r.inferred_types.values())} inferred types")
     click.echo(f"{result.triples} triples in {result.graphs} named graphs")
-    for name in sorted(result.outputs):
+    for name in [*sorted(result.outputs), "manifest.json"]:
         click.echo(f"wrote {project.relpath(project.build_dir / name)}")
 
 
@@ -112,7 +114,8 @@ def validate(obj: Context, files: tuple[str, ...], strict: bool) -> None:
 
 
 @main.command()
-@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before HermiT is stopped.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds before HermiT is stopped.")
 @click.pass_obj
 def reason(obj: Context, timeout: float) -> None:
     """Run HermiT on the ontology with the data: consistency, unsatisfiable classes, inferred types."""
@@ -126,37 +129,36 @@ def reason(obj: Context, timeout: float) -> None:
 
 
 def _dataset(obj: Context, data: str | None):
-    from .store import open_built
+    from . import open_build
 
     project = _run(obj, lambda: obj.project) if data is None else None
-    path = Path(data) if data else project.build_dir / "eurokg.trig"
-    return _run(obj, open_built, path)
+    return _run(obj, open_build, project, data=data)
 
 
 @main.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("-e", "--expr", "text", help="Query text instead of a FILE.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="table", show_default=True,
+              help="Format of SELECT results (ASK prints true/false; CONSTRUCT and DESCRIBE print Turtle).")
 @click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
-              help="Bind ?NAME to VALUE (<iri>, prefix:local, \"text\", number, YYYY-MM-DD). Repeatable.")
+              help="Bind ?NAME to VALUE: <iri>, prefix:local, \"text\", \"text\"@lang, \"v\"^^xsd:type, "
+                   "number, YYYY-MM-DD, YYYY-MM. Repeatable.")
 @click.option("--data", type=click.Path(dir_okay=False), help="TriG/N-Quads file to query (default: build/eurokg.trig).")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped (exit 3).")
-@click.option("--max-rows", type=int, default=10_000, show_default=True, help="Row cap; more rows exit 3 after printing.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds before the query is stopped (exit 3).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Row cap; more rows exit 3 after printing.")
 @click.option("--allow-remote", is_flag=True, help="Permit SERVICE and FROM <http...> (off by default: no network).")
 @click.pass_obj
 def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_remote) -> None:
     """Run a SPARQL query (FILE.rq or -e TEXT) on the built graph."""
-    from .query import load_query_file, parse_binding, render, run_query
+    from . import query_build
+    from .query import render
 
     if bool(file) == bool(text):
         _fail(obj, UsageError("give a query FILE or -e TEXT (exactly one)"))
-    source = file or "<-e>"
-    if file:
-        text = _run(obj, load_query_file, file).text
-    bindings = dict(_run(obj, parse_binding, b) for b in binds)
-    ds = _dataset(obj, data)
-    result = _run(obj, run_query, ds, text, bindings=bindings, allow_remote=allow_remote,
-                  timeout_s=timeout, max_rows=max_rows, source=source)
+    project = _run(obj, lambda: obj.project) if data is None else None
+    result = _run(obj, query_build, project, text=text, file=file, bind=binds, data=data,
+                  allow_remote=allow_remote, timeout_s=timeout, max_rows=max_rows)
     click.echo(render(result, fmt), nl=False)
     if result.truncated:
         click.echo(f"warning: more than {max_rows} rows; output truncated", err=True)
@@ -170,15 +172,10 @@ def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_r
 @click.pass_obj
 def export(obj: Context, fmt: str, output: str, data: str | None) -> None:
     """Export the built graph in a registered format."""
-    from . import export as api_export
-    from .exporters import writer
-    from .ontology import Ontology
+    from . import export_build
 
-    _run(obj, writer, fmt)  # unknown format: usage error before any work
     project = _run(obj, lambda: obj.project)
-    ds = _dataset(obj, data)
-    ontology = _run(obj, lambda: Ontology.load(project.ontology, display=project.relpath(project.ontology)))
-    _run(obj, api_export, ds, fmt, output, ontology=ontology)
+    _run(obj, export_build, fmt, output, project=project, data=data)
     click.echo(f"wrote {output}")
 
 

@@ -64,9 +64,8 @@ def write_atomic(path: Path | str, data: bytes | str) -> None:
 class Publication:
     """Stage several outputs in one folder and publish them together.
 
-    >>> # doctest-style sketch
-    >>> # with Publication(Path("build")) as pub:
-    >>> #     pub.add("eurokg.ttl", ttl_bytes)
+    Stage each output with :meth:`add` or :meth:`add_with`, then :meth:`commit`;
+    on any failure call :meth:`abort` (see ``eurokg.build``).
     """
 
     MANIFEST = "manifest.json"
@@ -119,15 +118,6 @@ class Publication:
         for tmp in self._staged.values():
             Path(tmp).unlink(missing_ok=True)
         self._staged.clear()
-
-    def __enter__(self) -> "Publication":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            self.abort()
-        elif self._staged:
-            self.commit()
 
 
 @contextmanager

@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 
+from dataclasses import dataclass, field
+
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from .errors import InputError
 from .sources import Contribution
-from .vocab import EK, ID, PROV, PROVENANCE_GRAPH, RDF
+from .vocab import EK, ID, PROV, PROVENANCE_GRAPH, RDF, XSD, curie
 
 
 def _short(iri: URIRef) -> str:
@@ -43,12 +45,13 @@ def check_contributions(contributions: list[Contribution]) -> None:
                 name = _short(ref.iri)
                 close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 hint = f" — did you mean {close[0]}?" if close else ""
-                raise InputError(f'unknown entity "{name}"{hint}', ref.path, ref.line, ref.col)
+                line = ref.line if ref.line is not None else c.lines.get(next(iter(c.defines), None))
+                raise InputError(f'unknown entity "{name}"{hint}', ref.path, line, ref.col)
         for s, p, o in c.triples:
             if isinstance(o, Literal) and o.ill_typed:
                 raise InputError(
-                    f'ill-typed literal "{o}"^^{o.datatype} for {p} of {_short(s)}',
-                    c.file, c.row, None,
+                    f'"{o}" is not a valid {curie(o.datatype)} (value of {curie(p)} on {curie(s)})',
+                    c.file, c.row if c.row is not None else c.lines.get(s), c.columns.get(p),
                 )
 
 
@@ -77,9 +80,37 @@ def merge(contributions: list[Contribution]) -> Dataset:
     return ds
 
 
-from .vocab import XSD as _XSD  # noqa: E402
+_POSITIVE = XSD.positiveInteger
 
-_POSITIVE = _XSD.positiveInteger
+
+@dataclass
+class Origins:
+    """Where each entity (and each of its properties) was written in the curated files."""
+
+    places: dict[URIRef, tuple[str, int | None]] = field(default_factory=dict)
+    columns: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
+
+    @classmethod
+    def from_contributions(cls, contributions: list[Contribution]) -> "Origins":
+        out = cls()
+        for c in contributions:
+            out.places.setdefault(c.graph, (c.file, c.row))
+            for subject in c.defines:
+                out.places.setdefault(subject, (c.file, c.row if c.row is not None else c.lines.get(subject)))
+                for prop, col in c.columns.items():
+                    out.columns.setdefault((subject, prop), col)
+            for subject, line in c.lines.items():
+                out.places.setdefault(subject, (c.file, line))
+        return out
+
+    def locate(self, focus, path=None) -> str:
+        """``file:line:col`` (as much as is known) where ``focus`` — and ``path`` on it — was written."""
+        place = self.places.get(focus)
+        if place is None:
+            return ""
+        file, line = place
+        col = self.columns.get((focus, path)) if path is not None else None
+        return ":".join(str(x) for x in (file, line, col) if x is not None)
 
 
 def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False) -> Graph:

@@ -49,12 +49,14 @@ class Project:
             return str(path)
 
 
-def find_project(start: Path | str | None = None) -> Project:
-    """The project containing ``start`` (default: ``$EUROKG_PROJECT`` or the current folder)."""
+def find_project(start: Path | str | None = None, *, walk_up: bool = True) -> Project:
+    """The project containing ``start`` (default: ``$EUROKG_PROJECT`` or the current folder).
+
+    With ``walk_up=False`` (an explicit ``--project``), ``start`` itself must be the project."""
     if start is None:
         start = os.environ.get("EUROKG_PROJECT") or Path.cwd()
     here = Path(start).resolve()
-    for candidate in (here, *here.parents):
+    for candidate in (here, *here.parents) if walk_up else (here,):
         if (candidate / ONTOLOGY_FILE).is_file():
             return Project(candidate)
     raise UsageError(

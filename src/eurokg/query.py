@@ -1,9 +1,13 @@
 """Stage 6: SPARQL queries — parse, check policy, bind values, run bounded, type the result.
 
-Policy (deny by default): ``SERVICE``, ``FROM``/``FROM NAMED`` and SPARQL
-Update (``LOAD``, ``INSERT``, ``DROP``...) are refused before anything runs,
-unless the caller explicitly allows remote access. Values are bound with
-``initBindings``, never pasted into the query text.
+Policy (deny by default), checked before anything runs: SPARQL Update
+(``LOAD``, ``INSERT``, ``DROP``...) is always refused, ``allow_remote`` or
+not — queries are read-only. ``SERVICE`` and ``FROM``/``FROM NAMED`` are
+refused unless the caller opts in with ``allow_remote``. Values are bound
+with ``initBindings``, never pasted into the query text, and only to
+variables the query has.
+
+Results are rendered by the functions of ``RENDERERS`` (format name -> function).
 """
 
 from __future__ import annotations
@@ -11,19 +15,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import multiprocessing as mp
 import re
+import warnings
 from dataclasses import dataclass, field
-from datetime import date as _date
 from pathlib import Path
+from typing import Callable
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import InputError, LimitExceeded, QueryRefused
-from .vocab import PREFIXES, XSD, curie, expand
+from .sources.values import parse_date, parse_temporal
+from .vocab import EK, PREFIXES, XSD, curie, expand
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_ROWS = 10_000
@@ -138,30 +145,170 @@ def check_policy(text: str, *, allow_remote: bool = False, source: str = "<query
     return prepared
 
 
+_BIND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_QUOTED = re.compile(r'^"(?P<text>.*)"(?:@(?P<lang>\S*)|\^\^(?P<datatype>\S*))?$', re.S)
+_LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_CURIE = re.compile(r"^[a-z][a-z0-9]*:[^\s]*$")
+_INTEGER = re.compile(r"^-?[0-9]+$")
+_DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_YEAR_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+_DATE_LIKE = re.compile(r"^[0-9]+-[0-9]+(?:-[0-9]+)?(?:T.*)?$", re.S)
+_TEMPORAL_TYPES = frozenset({XSD.date, XSD.gYearMonth, XSD.gYear, EK.Decade})
+
+
+class _Silent(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+def _typed_literal(text: str, datatype: URIRef) -> Literal:
+    """``text`` as a literal of ``datatype``; ``ValueError`` if it is not a valid one."""
+    if datatype in _TEMPORAL_TYPES:  # stricter than rdflib: no week dates, months 01-12
+        return parse_temporal(text, frozenset({datatype}))
+    term_log = logging.getLogger("rdflib.term")  # rdflib logs a traceback per ill-typed literal
+    silent = _Silent()
+    term_log.addFilter(silent)
+    try:
+        with warnings.catch_warnings():  # ... and warns about "weird" booleans
+            warnings.simplefilter("ignore")
+            lit = Literal(text, datatype=datatype)
+    finally:
+        term_log.removeFilter(silent)
+    if lit.ill_typed:
+        raise ValueError(f"{text!r} is not a valid {curie(datatype)}")
+    return lit
+
+
+def _datatype(text: str) -> URIRef:
+    if len(text) > 2 and text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
+    if _CURIE.match(text) and text.split(":", 1)[0] in PREFIXES:
+        return expand(text)
+    raise ValueError(f"unknown datatype {text!r} (write <iri>, or prefix:local with a known prefix such as xsd:)")
+
+
+def _binding_value(value: str):
+    if m := _QUOTED.match(value):
+        if m.group("datatype") is not None:
+            return _typed_literal(m.group("text"), _datatype(m.group("datatype")))
+        if m.group("lang") is not None and not _LANG.match(m.group("lang")):
+            raise ValueError(f"{m.group('lang')!r} is not a language tag (e.g. en, kk, zh-Hans)")
+        return Literal(m.group("text"), lang=m.group("lang"))
+    if value.startswith("<") and value.endswith(">"):
+        return URIRef(value[1:-1])
+    if _CURIE.match(value) and value.split(":", 1)[0] in PREFIXES:
+        return expand(value)
+    if _INTEGER.match(value):
+        return Literal(int(value))
+    if _DECIMAL.match(value):
+        return Literal(value, datatype=XSD.decimal)
+    if _DATE.match(value):
+        return parse_date(value)
+    if _YEAR_MONTH.match(value):
+        return parse_temporal(value, frozenset({XSD.gYearMonth}))
+    if _DATE_LIKE.match(value):
+        typed = f', a typed literal such as "{value}"^^xsd:dateTime' if "T" in value else ""
+        raise ValueError(
+            f'{value!r} is not a date: write YYYY-MM-DD or YYYY-MM{typed}, or quote it ("{value}") to bind it as text'
+        )
+    return Literal(value)
+
+
 def parse_binding(text: str) -> tuple[str, object]:
-    """``name=value`` -> (name, term). Values: ``<iri>``, ``prefix:local``, ``"text"``, ``"text"@en``, integers, decimals, dates (YYYY-MM-DD); anything else is a plain string."""
+    """``name=value`` (also ``?name=`` and ``$name=``) -> ``(name, term)``.
+
+    Values:
+
+    * ``<iri>`` or ``prefix:local`` with a project prefix (``id:``, ``ek:``, ``xsd:``...): an IRI;
+    * ``"text"``, ``"text"@en``: a plain or language-tagged string;
+    * ``"text"^^xsd:type``, ``"text"^^<iri>``: a typed literal, refused if ill-typed
+      (``"2025-02-30"^^xsd:date``);
+    * ``42``, ``-3``: an integer; ``10.4``: a decimal;
+    * ``2025-06-17``: an ``xsd:date``; ``2025-06``: an ``xsd:gYearMonth`` (a year alone
+      is an integer: write ``"2025"^^xsd:gYear`` for a year);
+    * anything else is a plain string: a bare word, ``foo:bar`` with an unknown prefix,
+      an unclosed ``"``. Except what looks like a malformed date (``2025-13-01``,
+      ``2025-1-5``), which is refused: quote it to bind it as text.
+
+    Whether the query has the variable is checked by :func:`run_query`.
+    """
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
-    if not sep or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+    if not sep or not _BIND_NAME.match(name):
         raise InputError(f"--bind {text!r}: write NAME=VALUE")
-    value = value.strip()
-    if m := re.match(r'^"(.*)"(?:@([A-Za-z-]+))?$', value, re.S):
-        return name, Literal(m.group(1), lang=m.group(2))
-    if value.startswith("<") and value.endswith(">"):
-        return name, URIRef(value[1:-1])
-    if re.match(r"^[a-z][a-z0-9]*:[^\s]*$", value) and value.split(":", 1)[0] in PREFIXES:
-        return name, expand(value)
-    if re.match(r"^-?\d+$", value):
-        return name, Literal(int(value))
-    if re.match(r"^-?\d+\.\d+$", value):
-        return name, Literal(value, datatype=XSD.decimal)
-    if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", value):
-        try:
-            _date.fromisoformat(value)
-        except ValueError:
-            raise InputError(f"--bind {text!r}: {value!r} is not a date (YYYY-MM-DD)") from None
-        return name, Literal(value, datatype=XSD.date)
-    return name, Literal(value)
+    try:
+        return name, _binding_value(value.strip())
+    except ValueError as exc:
+        raise InputError(f"--bind {text!r}: {exc}") from None
+
+
+# ------------------------------------------------------------- query variables
+
+_VAR = re.compile(r"[?$]([\w\u00B7\u0300-\u036F\u203F\u2040]+)")
+_NOT_CODE = re.compile(
+    r"#[^\n]*"                             # comments
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'      # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'                # strings
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>',         # IRIs
+    re.S,
+)
+_SELECT_STAR = re.compile(r"\bSELECT\b(?P<star>\s+(?:(?:DISTINCT|REDUCED)\s+)?\*)?", re.I)
+
+
+def _code(text: str) -> str:
+    """``text`` with comments, strings and IRIs blanked out (offsets kept)."""
+    return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def query_variables(text: str) -> list[str]:
+    """The variables of a query text (``?x`` or ``$x``), in order of first appearance;
+    comments, strings and IRIs are skipped."""
+    return list(dict.fromkeys(m.group(1) for m in _VAR.finditer(_code(text))))
+
+
+def _parsed_variables(node, found: set[str] | None = None) -> set[str]:
+    """Every variable named anywhere in a parsed query (patterns, expressions, subqueries)."""
+    found = set() if found is None else found
+    if isinstance(node, Variable):
+        found.add(str(node))
+    elif isinstance(node, CompValue):
+        for value in node.values():
+            _parsed_variables(value, found)
+    elif isinstance(node, (list, tuple, set, frozenset)):
+        for item in node:
+            _parsed_variables(item, found)
+    return found
+
+
+def _check_bindings(text: str, prepared, bindings: dict, source: str) -> None:
+    """A bound name must be a variable of the query: a typo would otherwise bind nothing, silently."""
+    in_text = query_variables(text)
+    # rdflib's parse counts too, for text the scan misreads (``?n<?max&&?n>1`` looks like an IRI)
+    parsed = _parsed_variables(prepared.algebra)
+    known = set(in_text) | parsed
+    for name in map(str, bindings):
+        if name not in known:
+            listed = [*in_text, *sorted(parsed - set(in_text))]
+            have = ", ".join(f"?{v}" for v in listed) or "none"
+            raise InputError(f"--bind {name}: the query has no variable ?{name} (its variables: {have})", source)
+
+
+def _select_star(text: str) -> bool:
+    m = _SELECT_STAR.search(_code(text))
+    return bool(m and m.group("star"))
+
+
+def _in_text_order(result: QueryResult, text: str) -> QueryResult:
+    """Columns in order of the variables' first appearance in ``text``
+    (rdflib gives ``SELECT *`` columns in set order, which changes with PYTHONHASHSEED)."""
+    first = {name: i for i, name in enumerate(query_variables(text))}
+    order = sorted(range(len(result.vars)), key=lambda i: (first.get(result.vars[i], len(first)), result.vars[i]))
+    result.vars = [result.vars[i] for i in order]
+    result.rows = [[row[i] for i in order] for row in result.rows]
+    return result
 
 
 def _execute(graph, prepared, bindings, max_rows):
@@ -210,10 +357,21 @@ def run_query(
 
     With ``timeout_s`` the query runs in a forked worker that is killed at the
     deadline (rdflib has no cancellation), raising :class:`LimitExceeded`.
+    A binding whose name is not a variable of the query raises :class:`InputError`.
+    The columns of a ``SELECT *`` come in the order their variables first appear in ``text``.
     """
     prepared = check_policy(text, allow_remote=allow_remote, source=source)
+    _check_bindings(text, prepared, bindings or {}, source)
     if timeout_s is None:
-        return _execute(graph, prepared, bindings, max_rows)
+        result = _execute(graph, prepared, bindings, max_rows)
+    else:
+        result = _run_forked(graph, text, bindings, max_rows, timeout_s, source)
+    if result.kind == "select" and _select_star(text):
+        result = _in_text_order(result, text)
+    return result
+
+
+def _run_forked(graph, text: str, bindings, max_rows: int, timeout_s: float, source: str) -> QueryResult:
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, graph, text, bindings, max_rows), daemon=True)
@@ -259,34 +417,58 @@ def _json_term(term):
     return out
 
 
-def render(result: QueryResult, fmt: str = "table") -> str:
-    """Render a result as ``table``, ``csv``, ``tsv`` or ``json`` (SPARQL 1.1 JSON results)."""
+def _boolean(result: QueryResult) -> str:
+    return ("true" if result.boolean else "false") + "\n"
+
+
+def _render_csv(result: QueryResult) -> str:
+    return _boolean(result) if result.kind == "ask" else _csv(result, ",")
+
+
+def _render_tsv(result: QueryResult) -> str:
+    return _boolean(result) if result.kind == "ask" else _csv(result, "\t")
+
+
+def _render_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON."""
     if result.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
-        return ("true" if result.boolean else "false") + "\n"
+        return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+    bindings = [{v: _json_term(t) for v, t in zip(result.vars, row) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _render_table(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return _boolean(result)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    for v in result.vars:
+        table.add_column(v, overflow="fold")
+    for row in result.values():
+        table.add_row(*row)
+    console = Console(file=io.StringIO(), width=160, color_system=None, force_terminal=False)
+    console.print(table)
+    footer = f"{len(result.rows)} row(s)" + (" (truncated)" if result.truncated else "")
+    return console.file.getvalue() + footer + "\n"
+
+
+RENDERERS: dict[str, Callable[[QueryResult], str]] = {
+    "table": _render_table,
+    "csv": _render_csv,
+    "tsv": _render_tsv,
+    "json": _render_json,
+}
+"""Result format name -> function rendering a SELECT or ASK result as text. A new format is
+a new entry here (the CLI offers these names); CONSTRUCT/DESCRIBE graphs are always Turtle."""
+
+
+def render(result: QueryResult, fmt: str = "table") -> str:
+    """Render ``result`` in a format of :data:`RENDERERS`; a graph result is Turtle whatever the format."""
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        raise InputError(f"unknown result format {fmt!r} (known: {', '.join(RENDERERS)})")
     if result.kind == "graph":
         return result.graph.serialize(format="turtle")
-    if fmt == "csv":
-        return _csv(result, ",")
-    if fmt == "tsv":
-        return _csv(result, "\t")
-    if fmt == "json":
-        bindings = []
-        for row in result.rows:
-            bindings.append({v: _json_term(t) for v, t in zip(result.vars, row) if t is not None})
-        return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(show_lines=False, header_style="bold")
-        for v in result.vars:
-            table.add_column(v, overflow="fold")
-        for row in result.values():
-            table.add_row(*row)
-        console = Console(file=io.StringIO(), width=160, color_system=None, force_terminal=False)
-        console.print(table)
-        footer = f"{len(result.rows)} row(s)" + (" (truncated)" if result.truncated else "")
-        return console.file.getvalue() + footer + "\n"
-    raise InputError(f"unknown result format {fmt!r} (table, csv, tsv, json)")
+    return renderer(result)

@@ -58,16 +58,6 @@ class ReasoningReport:
             lines.append(f"  {ind}: {', '.join(types)}")
         return "\n".join(lines) + "\n"
 
-    def to_json(self) -> dict:
-        return {
-            "consistent": self.consistent,
-            "unsatisfiable": self.unsatisfiable,
-            "inferred_types": self.inferred_types,
-            "omitted_literals": self.omitted_literals,
-            "individuals": self.individuals,
-            "explanation": self.explanation,
-        }
-
 
 def reasoner_input(ontology: Graph, data: Graph) -> tuple[Graph, int]:
     """The graph HermiT sees: ontology + data minus what it cannot digest."""

@@ -33,10 +33,14 @@ ONTOLOGY_IRI = URIRef(BASE)
 PROVENANCE_GRAPH = GRAPH["provenance"]
 """The named graph describing every other named graph (file, row, source)."""
 
+REPORT = Namespace(BASE + "report/")
+"""IRIs of the validation report and its results (``report:validation``, ``report:result-1``...)."""
+
 PREFIXES: dict[str, Namespace] = {
     "ek": EK,
     "id": ID,
     "graph": GRAPH,
+    "report": REPORT,
     "rdf": Namespace(str(RDF)),
     "rdfs": Namespace(str(RDFS)),
     "owl": Namespace(str(OWL)),
@@ -78,7 +82,7 @@ def expand(text: str) -> URIRef:
 
 
 __all__ = [
-    "BASE", "EK", "ID", "GRAPH", "GENID", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
+    "BASE", "EK", "ID", "GRAPH", "GENID", "REPORT", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
     "SKOS", "PROV", "TIME", "DCTERMS", "ONTOLOGY_IRI", "PROVENANCE_GRAPH", "PREFIXES",
     "curie", "expand",
 ]

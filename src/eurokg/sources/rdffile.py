@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -140,8 +140,3 @@ def parse_dataset_file(path: Path | str, *, display: str | None = None) -> Datas
         target = ds.graph(g) if g is not None else default
         target.add((s, p, o))
     return ds
-
-
-def add_all(graph: Graph, triples: Iterable[tuple]) -> None:
-    for t in triples:
-        graph.add(t)

@@ -18,6 +18,11 @@ A sheet's file name picks its class (the ontology's ``ek:sheet`` annotation:
 Blank cells are skipped; blank rows, and rows whose first cell starts with ``#``
 (comments), are skipped anywhere, also before the header.
 Every problem is reported as ``file:line:column: message``.
+
+Each contribution records the 1-based column of every property its row gives
+values for (``columns``) and the row's line (``lines``), so that validation
+results can point back at the cell. The special columns above are handled by
+the entries of ``SPECIAL_COLUMNS``; adding one is adding an entry there.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import csv
 import difflib
 import io
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from rdflib import Literal, URIRef
 
@@ -40,7 +47,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 SEPARATOR = "|"
 
-SPECIAL_COLUMNS = ("id", "source", "type", "label", "altLabel", "wikidata")
 _LABEL_LANG = re.compile(r"^label@([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$")
 
 
@@ -117,6 +123,103 @@ def _object_value(text: str, info, ontology) -> URIRef:
     raise ValueError(f"{text!r} is not an entity id (lower-case letters, digits and '-'){hint}")
 
 
+@dataclass
+class _Row:
+    """What one row contributes, filled by the column handlers."""
+
+    subject: URIRef
+    line: int
+    shown: str
+    sheet_class: URIRef
+    allowed_types: dict[str, URIRef]
+    ontology: object
+    rdf_class: URIRef | None = None
+    triples: list[tuple] = field(default_factory=list)
+    refs: list[Reference] = field(default_factory=list)
+    sources: list[URIRef] = field(default_factory=list)
+    columns: dict[URIRef, int] = field(default_factory=dict)
+
+    def add(self, prop: URIRef, value, column: _Column) -> None:
+        """Add ``subject prop value``; ``prop`` is located at the first column giving it."""
+        self.triples.append((self.subject, prop, value))
+        self.columns.setdefault(prop, column.index + 1)
+
+    def refer(self, iri: URIRef, column: _Column) -> None:
+        self.refs.append(Reference(iri, self.shown, self.line, column.index + 1))
+
+
+ColumnHandler = Callable[[_Row, _Column, str], None]
+"""``handler(row, column, cell_text)``: adds the cell's triples to ``row``; raises ``ValueError``
+with a message that the reader locates at the row and column."""
+
+
+def _id_column(row: _Row, column: _Column, raw: str) -> None:
+    """The id makes the subject (read before the other columns); it adds no triple."""
+
+
+def _type_column(row: _Row, column: _Column, raw: str) -> None:
+    if raw not in row.allowed_types:
+        raise ValueError(f"{raw!r} is not a kind of {row.ontology.label(row.sheet_class)} "
+                         f"(allowed: {', '.join(sorted(row.allowed_types))})")
+    row.rdf_class = row.allowed_types[raw]
+    row.columns[RDF.type] = column.index + 1
+
+
+def _label_column(row: _Row, column: _Column, raw: str) -> None:
+    lit = Literal(raw, lang=column.lang) if column.lang else parse_lang_string(raw)
+    row.add(RDFS.label, lit, column)
+
+
+def _alt_label_column(row: _Row, column: _Column, raw: str) -> None:
+    for part in _split(raw):
+        row.add(SKOS.altLabel, parse_lang_string(part), column)
+
+
+def _wikidata_column(row: _Row, column: _Column, raw: str) -> None:
+    if not QID_PATTERN.match(raw):
+        raise ValueError(f"{raw!r} is not a Wikidata item id (Q followed by digits)")
+    row.add(EK.wikidataId, Literal(raw), column)
+    row.add(SKOS.exactMatch, WD[raw], column)
+
+
+def _source_column(row: _Row, column: _Column, raw: str) -> None:
+    for part in _split(raw):
+        if not ID_PATTERN.match(part):
+            raise ValueError(f"{part!r} is not a source id")
+        row.sources.append(ID[part])
+        row.refer(ID[part], column)
+        row.add(PROV.wasDerivedFrom, ID[part], column)
+
+
+def _property_column(row: _Row, column: _Column, raw: str) -> None:
+    """Any other column: an ontology property, its cell parsed by the property's range."""
+    info = column.prop
+    if info.kind == "object":
+        parts = _split(raw)
+        if info.functional and len(parts) > 1:
+            raise ValueError(f"{column.name} takes one value, got {len(parts)}")
+        for part in parts:
+            value = _object_value(part, info, row.ontology)
+            if str(value).startswith(str(ID)):
+                row.refer(value, column)
+            row.add(info.iri, value, column)
+    else:
+        for part in (_split(raw) if not info.functional else [raw]):
+            row.add(info.iri, parse_literal(part, info.ranges), column)
+
+
+SPECIAL_COLUMNS: dict[str, ColumnHandler] = {
+    "id": _id_column,
+    "source": _source_column,
+    "type": _type_column,
+    "label": _label_column,  # also label@xx (the column carries the language)
+    "altLabel": _alt_label_column,
+    "wikidata": _wikidata_column,
+}
+"""Column name -> handler for the columns that are not ontology properties.
+Adding a special column is adding an entry here."""
+
+
 def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Contribution]:
     """Read one CSV sheet into one :class:`Contribution` per row."""
     shown = display or str(path)
@@ -183,65 +286,29 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
         ids_seen[ident] = line
         subject = ID[ident]
 
-        rdf_class = sheet_class
-        if "type" in by_name and cells[by_name["type"].index].strip():
-            tname = cells[by_name["type"].index].strip()
-            if tname not in allowed_types:
-                raise fail(by_name["type"], f"{tname!r} is not a kind of {ontology.label(sheet_class)} "
-                                            f"(allowed: {', '.join(sorted(allowed_types))})")
-            rdf_class = allowed_types[tname]
-
-        triples: list[tuple] = [(subject, RDF.type, rdf_class)]
-        refs: list[Reference] = []
-        sources: list[URIRef] = []
+        row = _Row(subject=subject, line=line, shown=shown, sheet_class=sheet_class,
+                   allowed_types=allowed_types, ontology=ontology)
         for column in columns:
             raw = cells[column.index].strip()
-            if not raw or column.name in ("id", "type"):
+            if not raw:
                 continue
-            col_no = column.index + 1
+            handler = SPECIAL_COLUMNS[column.name] if column.prop is None else _property_column
             try:
-                if column.name == "label":
-                    lit = Literal(raw, lang=column.lang) if column.lang else parse_lang_string(raw)
-                    triples.append((subject, RDFS.label, lit))
-                elif column.name == "altLabel":
-                    for part in _split(raw):
-                        triples.append((subject, SKOS.altLabel, parse_lang_string(part)))
-                elif column.name == "wikidata":
-                    if not QID_PATTERN.match(raw):
-                        raise ValueError(f"{raw!r} is not a Wikidata item id (Q followed by digits)")
-                    triples.append((subject, EK.wikidataId, Literal(raw)))
-                    triples.append((subject, SKOS.exactMatch, WD[raw]))
-                elif column.name == "source":
-                    for part in _split(raw):
-                        if not ID_PATTERN.match(part):
-                            raise ValueError(f"{part!r} is not a source id")
-                        sources.append(ID[part])
-                        refs.append(Reference(ID[part], shown, line, col_no))
-                        triples.append((subject, PROV.wasDerivedFrom, ID[part]))
-                elif column.prop.kind == "object":
-                    for part in _split(raw):
-                        value = _object_value(part, column.prop, ontology)
-                        if str(value).startswith(str(ID)):
-                            refs.append(Reference(value, shown, line, col_no))
-                        triples.append((subject, column.prop.iri, value))
-                else:
-                    parts = _split(raw) if not column.prop.functional else [raw]
-                    for part in parts:
-                        triples.append((subject, column.prop.iri, parse_literal(part, column.prop.ranges)))
+                handler(row, column, raw)
             except ValueError as exc:
                 raise fail(column, str(exc)) from None
-            if column.prop is not None and column.prop.functional and column.prop.kind == "object" and len(_split(raw)) > 1:
-                raise fail(column, f"{column.name} takes one value, got {len(_split(raw))}")
-        if not sources:
+        if not row.sources:
             raise InputError('column "source": missing source (every fact needs its source)',
                              shown, line, by_name["source"].index + 1)
         out.append(Contribution(
             graph=GRAPH[f"curated/{sheet}/{ident}"],
-            triples=triples,
+            triples=[(subject, RDF.type, row.rdf_class or sheet_class), *row.triples],
             file=shown,
             row=line,
-            sources=tuple(dict.fromkeys(sources)),
+            sources=tuple(dict.fromkeys(row.sources)),
             defines=(subject,),
-            references=refs,
+            references=row.refs,
+            columns=row.columns,
+            lines={subject: line},
         ))
     return out

@@ -10,6 +10,7 @@ a CSV row. Triples about anything else stay in the file's graph,
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -61,15 +62,17 @@ def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Con
                     todo.append(o)
         return out
 
+    lines = _subject_lines(path, id_base)
     contributions: list[Contribution] = []
     claimed: set[tuple] = set()
     for subject in sorted(s for s in by_subject if str(s).startswith(id_base)):
         group = closure(subject)
         claimed.update(group)
         sources = sorted({o for s, p, o in by_subject[subject] if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
-        contributions.append(_contribution(
-            GRAPH[f"curated/{path.stem}/{str(subject)[len(id_base):]}"], group, shown, sources,
-        ))
+        contribution = _contribution(GRAPH[f"curated/{path.stem}/{str(subject)[len(id_base):]}"], group, shown, sources)
+        if subject in lines:
+            contribution.lines = {subject: lines[subject]}
+        contributions.append(contribution)
     rest = [t for t in triples if t not in claimed]
     if rest:
         sources = sorted({o for s, p, o in rest if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
@@ -84,3 +87,23 @@ def _contribution(graph: URIRef, triples: list[tuple], shown: str, sources: list
             if isinstance(o, URIRef) and str(o).startswith(id_base) and p != RDF.type]
     return Contribution(graph=graph, triples=triples, file=shown, row=None,
                         sources=tuple(sources), defines=tuple(defines), references=refs)
+
+
+_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+
+
+def _subject_lines(path: Path, id_base: str) -> dict[URIRef, int]:
+    """Line where each ``id:`` subject's block starts (first line beginning with its name).
+
+    pyoxigraph gives no positions for parsed triples; this locates a subject by its
+    written name — ``prefix:local`` for any prefix bound to the id namespace, or
+    ``<full IRI>`` — so validation results can point at the line."""
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    prefixes = [m.group(1) or "" for line in text if (m := _PREFIX.match(line)) and m.group(2) == id_base]
+    names = [re.escape(p) + ":" for p in prefixes] + [re.escape("<" + id_base)]
+    start = re.compile(r"^\s*(?:" + "|".join(names) + r")([A-Za-z0-9][\w.-]*?)(?:>)?(?=[\s;,.]|$)")
+    out: dict[URIRef, int] = {}
+    for n, line in enumerate(text, start=1):
+        if m := start.match(line):
+            out.setdefault(URIRef(id_base + m.group(1)), n)
+    return out

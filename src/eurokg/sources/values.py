@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 from urllib.parse import urlparse
 
 from rdflib import Literal, URIRef
@@ -107,20 +108,34 @@ def parse_lang_string(text: str, default_lang: str = "en") -> Literal:
     return Literal(text, lang=default_lang)
 
 
+def _integer_parser(datatype: URIRef) -> Callable[[str, frozenset], Literal]:
+    def parse(text: str, ranges: frozenset) -> Literal:
+        return parse_integer(text, datatype)
+
+    return parse
+
+
+RangeTest = Callable[[frozenset], bool]
+LiteralParser = Callable[[str, frozenset], Literal]
+
+LITERAL_PARSERS: list[tuple[RangeTest, LiteralParser]] = [
+    (lambda r: bool(r) and r <= TEMPORAL, parse_temporal),
+    (lambda r: XSD.decimal in r, lambda text, r: parse_decimal(text)),
+    (lambda r: XSD.positiveInteger in r, _integer_parser(XSD.positiveInteger)),
+    (lambda r: XSD.nonNegativeInteger in r, _integer_parser(XSD.nonNegativeInteger)),
+    (lambda r: XSD.integer in r, _integer_parser(XSD.integer)),
+    (lambda r: XSD.anyURI in r, lambda text, r: parse_url(text)),
+    (lambda r: RDF.langString in r, lambda text, r: parse_lang_string(text)),
+    (lambda r: XSD.string in r or not r, lambda text, r: Literal(text)),
+]
+"""Ordered ``(range test, parser)`` pairs: :func:`parse_literal` uses the first entry whose
+test accepts the property's set of ranges. Supporting a new range is adding an entry."""
+
+
 def parse_literal(text: str, ranges: tuple[URIRef, ...]) -> Literal:
     """Parse ``text`` for a datatype property whose range is ``ranges``."""
     rset = frozenset(ranges)
-    if rset and rset <= TEMPORAL:
-        return parse_temporal(text, rset)
-    if XSD.decimal in rset:
-        return parse_decimal(text)
-    for int_type in (XSD.positiveInteger, XSD.nonNegativeInteger, XSD.integer):
-        if int_type in rset:
-            return parse_integer(text, int_type)
-    if XSD.anyURI in rset:
-        return parse_url(text)
-    if RDF.langString in rset:
-        return parse_lang_string(text)
-    if XSD.string in rset or not rset:
-        return Literal(text)
+    for accepts, parse in LITERAL_PARSERS:
+        if accepts(rset):
+            return parse(text, rset)
     raise ValueError(f"no parser for range {sorted(rset)}")
