@@ -201,3 +201,22 @@ def test_failure_leaves_an_empty_project_without_build_folder(project):
     assert result.exit_code == 1
     assert "data/curated/broken.ttl:1:" in result.stderr
     assert not project.build_dir.exists() or not [p for p in project.build_dir.iterdir() if p.name != ".lock"]
+
+
+@pytest.mark.parametrize("broken,needle", [
+    # an unclosed FILTER in a SPARQL constraint
+    ('SELECT $this ?state WHERE { $this ek:bypasses ?state ; ek:passesThrough ?state . }',
+     'SELECT $this ?state WHERE { $this ek:bypasses ?state ; ek:passesThrough ?state . FILTER ( }'),
+    # a count that is not a number
+    ('sh:path ek:connects ; sh:minCount 2 ;', 'sh:path ek:connects ; sh:minCount "two" ;'),
+])
+def test_broken_shapes_are_reported_without_a_traceback(seeded, broken, needle):
+    shapes = seeded.root / "ontology" / "shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    assert broken in text
+    shapes.write_text(text.replace(broken, needle), encoding="utf-8")
+    result = build(seeded)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ontology/shapes.ttl: the shapes cannot be used: ")
+    assert "Traceback" not in result.stderr
+    assert_nothing_written(seeded)
