@@ -13,6 +13,7 @@ import pytest
 from rdflib import Dataset, Literal
 
 import eurokg
+import eurokg.exporters
 from eurokg import Ontology
 from eurokg.exporters.graphml import graphml_bytes, write_graphml
 from eurokg.exporters.projection import project as projection
@@ -258,8 +259,11 @@ def test_export_api_writes_atomically_and_returns_the_digest(tmp_path, ontology,
         eurokg.export(dataset(), "graphml", target, ontology=ontology)  # folders are not invented
     target.parent.mkdir()
     digest = eurokg.export(dataset(), "graphml", target, ontology=ontology)
-    assert target.read_bytes() == xml
-    assert digest == hashlib.sha256(xml).hexdigest()
+    # the API writes the full view with metric columns: the same bytes as export_to
+    expected = io.BytesIO()
+    eurokg.exporters.export_to(dataset(), ontology, "graphml", expected)
+    assert target.read_bytes() == expected.getvalue()
+    assert digest == hashlib.sha256(expected.getvalue()).hexdigest()
     assert [p.name for p in target.parent.iterdir()] == ["g.graphml"]
 
 

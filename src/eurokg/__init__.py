@@ -98,19 +98,57 @@ def query_build(
     return run_query(dataset, text, bindings=bindings, source=source, **options)
 
 
+def _project_ontology(project: Project) -> Ontology:
+    return Ontology.load(project.ontology, display=project.relpath(project.ontology))
+
+
 def export_build(fmt: str, path: Path | str, *, project: Project | None = None,
-                 data: Path | str | None = None) -> str:
-    """Export the last build (or ``data``) as ``fmt`` to ``path``; returns the file's sha256."""
+                 data: Path | str | None = None, view: str = "full") -> str:
+    """Export the last build (or ``data``) as ``fmt`` to ``path``; returns the file's sha256.
+    Graph formats (graphml, gexf, csv-nodes, csv-edges) write ``view``."""
     from .exporters import writer
 
     writer(fmt)  # an unknown format is a usage error before any work
     project = project or find_project()
-    ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
-    return export(open_build(project, data=data), fmt, path, ontology=ontology)
+    return export(open_build(project, data=data), fmt, path, ontology=_project_ontology(project), view=view)
+
+
+def view(name: str | Path = "full", *, project: Project | None = None, data: Path | str | None = None,
+         metrics: bool = True):
+    """A projected view of the last build as a networkx ``MultiDiGraph`` (with metric columns)."""
+    from .metrics import annotate
+    from .views import build_view
+
+    project = project or find_project()
+    g = build_view(open_build(project, data=data), _project_ontology(project), name)
+    return annotate(g) if metrics else g
+
+
+def analyze(name: str | Path = "full", *, project: Project | None = None, data: Path | str | None = None,
+            top: int = 10, by: str = "pagerank"):
+    """The ``top`` nodes of a view by a metric (see :mod:`eurokg.metrics`)."""
+    from .metrics import table
+
+    return table(view(name, project=project, data=data, metrics=False), top=top, by=by)
+
+
+def draw(path: Path | str, name: str | Path = "full", *, project: Project | None = None,
+         data: Path | str | None = None) -> str:
+    """Draw a view to ``path`` (.png or .svg) atomically; returns the file's sha256."""
+    from .draw import format_for, render
+
+    fmt = format_for(path)
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent}: no such folder to write {path.name} into")
+    g = view(name, project=project, data=data, metrics=False)
+    pub = Publication(path.parent)
+    pub.add(path.name, render(g, fmt, title=f"eurokg — {Path(str(name)).stem if str(name).endswith('.rq') else name}"))
+    return pub.commit(manifest=False)[path.name]
 
 
 def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology | None = None,
-           project: Project | None = None) -> str:
+           project: Project | None = None, view: str | Path = "full") -> str:
     """Write ``dataset`` as ``fmt`` to ``path`` atomically; returns the file's sha256."""
     from .exporters import export_to, writer
 
@@ -122,7 +160,7 @@ def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology |
         ontology = Ontology.load((project or find_project()).ontology)
     pub = Publication(path.parent)
     try:
-        pub.add_with(path.name, lambda fh: export_to(dataset, ontology, fmt, fh))
+        pub.add_with(path.name, lambda fh: export_to(dataset, ontology, fmt, fh, view=str(view)))
     except BaseException:
         pub.abort()
         raise
@@ -130,7 +168,7 @@ def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology |
 
 
 __all__ = [
-    "BuildResult", "EurokgError", "FORMATS", "InconsistentOntology", "InputError", "LimitExceeded",
+    "BuildResult", "EurokgError", "analyze", "draw", "view", "FORMATS", "InconsistentOntology", "InputError", "LimitExceeded",
     "Ontology", "Project", "QueryRefused", "QueryResult", "ReasonerError", "ReasoningReport", "Report",
     "Stats", "UsageError", "ValidationFailed", "build", "export", "export_build", "find_project", "load",
     "open_build", "open_built", "query", "query_build", "reason", "render", "run_query", "saved_queries",

@@ -168,14 +168,78 @@ def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_r
 @main.command()
 @click.option("--format", "fmt", required=True, help="Export format: ttl, trig, nt, nq, jsonld, graphml.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (atomically).")
+@click.option("--view", default="full", show_default=True, metavar="NAME|FILE.rq",
+              help="For graph formats: full, states-trade, leaders-events, routes, or a .rq file "
+                   "(CONSTRUCT, or SELECT ?source ?target [?weight ?label ?start ?end ...]).")
 @click.option("--data", type=click.Path(dir_okay=False), help="Built TriG to export (default: build/eurokg.trig).")
 @click.pass_obj
-def export(obj: Context, fmt: str, output: str, data: str | None) -> None:
-    """Export the built graph in a registered format."""
+def export(obj: Context, fmt: str, output: str, view: str, data: str | None) -> None:
+    """Export the built graph in a registered format (RDF, or a Gephi view with metric columns)."""
     from . import export_build
 
     project = _run(obj, lambda: obj.project)
-    _run(obj, export_build, fmt, output, project=project, data=data)
+    _run(obj, export_build, fmt, output, project=project, data=data, view=view)
+    click.echo(f"wrote {output}")
+
+
+_VIEW_HELP = "full, states-trade, leaders-events, routes, or a .rq file."
+
+
+@main.command()
+@click.option("--view", default="full", show_default=True, metavar="NAME|FILE.rq", help=_VIEW_HELP)
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many nodes to list.")
+@click.option("--by", type=click.Choice(["pagerank", "betweenness", "degree", "weighted_degree"]), default="pagerank",
+              show_default=True, help="Metric to rank by.")
+@click.option("--rdf", "rdf_out", type=click.Path(dir_okay=False), help="Also write every node's metrics as Turtle here.")
+@click.option("--data", type=click.Path(dir_okay=False), help="Built TriG (default: build/eurokg.trig).")
+@click.pass_obj
+def analyze(obj: Context, view: str, top: int, by: str, rdf_out: str | None, data: str | None) -> None:
+    """Graph metrics of a view: degree, weighted degree, betweenness, PageRank, Louvain community."""
+    from . import analyze as api_analyze, view as api_view
+
+    project = _run(obj, lambda: obj.project)
+    rows = _run(obj, api_analyze, view, project=project, data=data, top=top, by=by)
+    click.echo(render_metrics(rows), nl=False)
+    if rdf_out:
+        from .metrics import to_rdf
+        from .iosafe import write_atomic
+
+        g = _run(obj, api_view, view, project=project, data=data, metrics=False)
+        target = Path(rdf_out)
+        if not target.parent.is_dir():
+            _fail(obj, UsageError(f"{target.parent}: no such folder to write {target.name} into"))
+        write_atomic(target, to_rdf(g, view).serialize(format="turtle"))
+        click.echo(f"wrote {rdf_out}")
+
+
+def render_metrics(rows) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for col in ("node", "label", "type", "degree", "weighted degree", "betweenness", "PageRank", "community"):
+        table.add_column(col, justify="right" if col not in ("node", "label", "type") else "left")
+    for r in rows:
+        table.add_row(r.node, r.label, r.type, str(r.degree), f"{r.weighted_degree:g}", f"{r.betweenness:.4f}",
+                      f"{r.pagerank:.4f}", str(r.community))
+    console = Console(file=io.StringIO(), width=160, color_system=None, force_terminal=False)
+    console.print(table)
+    return console.file.getvalue()
+
+
+@main.command()
+@click.option("--view", default="full", show_default=True, metavar="NAME|FILE.rq", help=_VIEW_HELP)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.png or FILE.svg.")
+@click.option("--data", type=click.Path(dir_okay=False), help="Built TriG (default: build/eurokg.trig).")
+@click.pass_obj
+def draw(obj: Context, view: str, output: str, data: str | None) -> None:
+    """Draw a view: deterministic layout, labels, colours by type, size by PageRank."""
+    from . import draw as api_draw
+
+    project = _run(obj, lambda: obj.project)
+    _run(obj, api_draw, output, view, project=project, data=data)
     click.echo(f"wrote {output}")
 
 

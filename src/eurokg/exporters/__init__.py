@@ -1,8 +1,10 @@
 """Stage 7: exports, registered by name.
 
-``FORMATS`` maps a format name to ``"module:Writer"``; the module is imported
-on first use. A writer is a callable ``(dataset, ontology, out: BinaryIO) -> None``
-taking the built dataset. Adding a format is adding a module and a line here.
+``FORMATS`` maps a format name to ``"module:writer"``; the module is imported
+on first use. RDF formats take the dataset: ``writer(dataset, ontology, out)``.
+Graph formats take a projected view (see :mod:`eurokg.views`), with the graph
+metrics as node columns: ``writer(graph, out)``. Adding a format is adding a
+module and a line here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class FormatInfo:
     target: str
     suffix: str
     description: str
+    kind: str = "rdf"  # "rdf": the dataset; "graph": a projected view
 
 
 FORMATS: dict[str, FormatInfo] = {
@@ -30,7 +33,14 @@ FORMATS: dict[str, FormatInfo] = {
         FormatInfo("nt", "eurokg.exporters.rdf:write_ntriples", ".nt", "N-Triples, sorted: the union"),
         FormatInfo("nq", "eurokg.exporters.rdf:write_nquads", ".nq", "N-Quads, sorted: every named graph"),
         FormatInfo("jsonld", "eurokg.exporters.rdf:write_jsonld", ".jsonld", "JSON-LD: the union, with the project's prefixes as context"),
-        FormatInfo("graphml", "eurokg.exporters.graphml:write_graphml", ".graphml", "GraphML for Gephi: entities as nodes, literals as node attributes"),
+        FormatInfo("graphml", "eurokg.exporters.graphml:write_graphml_view", ".graphml",
+                   "GraphML for Gephi: a view's nodes and edges, literals and metrics as typed columns", "graph"),
+        FormatInfo("gexf", "eurokg.exporters.gexf:write_gexf", ".gexf",
+                   "GEXF 1.3 for Gephi, with dates as spells for the timeline", "graph"),
+        FormatInfo("csv-nodes", "eurokg.exporters.tables:write_nodes_csv", ".csv",
+                   "node table for Gephi's spreadsheet importer", "graph"),
+        FormatInfo("csv-edges", "eurokg.exporters.tables:write_edges_csv", ".csv",
+                   "edge table for Gephi's spreadsheet importer", "graph"),
     )
 }
 
@@ -43,5 +53,18 @@ def writer(name: str) -> Callable[..., None]:
     return getattr(importlib.import_module(module), attr)
 
 
-def export_to(dataset, ontology, name: str, out: BinaryIO) -> None:
-    writer(name)(dataset, ontology, out)
+def export_to(dataset, ontology, name: str, out: BinaryIO, *, view: str = "full", metrics: bool = True) -> None:
+    """Write ``dataset`` as format ``name``; graph formats write ``view`` (with metrics)."""
+    fn = writer(name)
+    if FORMATS[name].kind == "graph":
+        from ..metrics import annotate
+        from ..views import build_view
+
+        g = build_view(dataset, ontology, view)
+        if metrics:
+            annotate(g)
+        fn(g, out)
+        return
+    if view != "full":
+        raise UsageError(f"--view applies to graph formats ({', '.join(n for n, f in FORMATS.items() if f.kind == 'graph')}), not to {name}")
+    fn(dataset, ontology, out)

@@ -78,7 +78,8 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
             kid = f"{domain[0]}_{name}"
             key_ids[(domain, name)] = kid
             ET.SubElement(root, "key", {"id": kid, "for": domain, "attr.name": name, "attr.type": typ})
-    graph = ET.SubElement(root, "graph", {"id": "eurokg", "edgedefault": "directed"})
+    directed = g.graph.get("directed", True)
+    graph = ET.SubElement(root, "graph", {"id": "eurokg", "edgedefault": "directed" if directed else "undirected"})
     ids: dict[str, str] = {}
     used: set[str] = set()
     for n in sorted(g.nodes):
@@ -108,4 +109,10 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
 
 
 def write_graphml(dataset, ontology, out: BinaryIO) -> None:
+    """The ``full`` view of ``dataset`` as GraphML (no metrics): kept for library callers."""
     out.write(graphml_bytes(project(dataset, ontology)))
+
+
+def write_graphml_view(g: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """A projected view (see :mod:`eurokg.views`) as GraphML."""
+    out.write(graphml_bytes(g))

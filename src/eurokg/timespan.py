@@ -1,0 +1,46 @@
+"""Calendar intervals of date literals at their precision (for timelines).
+
+``2025-06-17`` is one day; ``2025-06`` the whole of June; ``2025`` the year;
+``"1990s"^^ek:Decade`` 1990-01-01 to 1999-12-31. Gephi's GEXF importer wants
+``yyyy-mm-dd`` bounds, which is what these functions give.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from rdflib import Literal
+
+from .vocab import EK, XSD
+
+
+def interval(lit: Literal) -> tuple[str, str] | None:
+    """First and last day covered by ``lit``, as ISO dates; None if it is not a date value."""
+    text = str(lit)
+    try:
+        if lit.datatype == XSD.date:
+            day = dt.date.fromisoformat(text[:10])
+            return day.isoformat(), day.isoformat()
+        if lit.datatype == XSD.gYearMonth:
+            year, month = int(text[:4]), int(text[5:7])
+            last = calendar.monthrange(year, month)[1]
+            return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+        if lit.datatype == XSD.gYear:
+            year = int(text[:4])
+            return f"{year:04d}-01-01", f"{year:04d}-12-31"
+        if lit.datatype == EK.Decade:
+            first = int(text[:4])
+            return f"{first:04d}-01-01", f"{first + 9:04d}-12-31"
+    except ValueError:
+        return None
+    return None
+
+
+def intersect(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> tuple[str | None, str | None] | None:
+    """Intersection of two intervals with open ends (None); None when they do not meet."""
+    start = max((x for x in (a[0], b[0]) if x), default=None)
+    end = min((x for x in (a[1], b[1]) if x), default=None)
+    if start and end and end < start:
+        return None
+    return start, end
