@@ -293,3 +293,14 @@ def test_the_shipped_data_projects_cleanly(project):
     # the founding treaty's six signatories are six edges of one type
     treaty = "id:treaty-permanent-good-neighbourliness-2025"
     assert sum(1 for e in es if e["source"] == treaty and e["label"] == "ek:signatory") == 6
+
+
+def test_carriage_returns_survive_a_round_trip():
+    import networkx as nx
+
+    from eurokg.exporters.graphml import graphml_bytes
+
+    g = nx.MultiDiGraph()
+    g.add_node("a", label="A", comment="line one\r\nline two")
+    back = nx.read_graphml(io.BytesIO(graphml_bytes(g)))
+    assert back.nodes["a"]["comment"] == "line one\r\nline two"

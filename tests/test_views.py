@@ -275,3 +275,14 @@ def test_graph_exports_are_deterministic_across_hash_seeds(data, tmp_path):
             outs[(seed, fmt)] = out.read_bytes()
     for fmt in ("gexf", "graphml", "csv-edges"):
         assert outs[("1", fmt)] == outs[("2", fmt)], fmt
+
+
+def test_betweenness_equals_networkx(data):
+    from eurokg.metrics import _simple, betweenness
+
+    _, ds, onto = data
+    g = _simple(build_view(ds, onto, "full"), directed=False)
+    ours = betweenness(g)
+    reference = nx.betweenness_centrality(g, normalized=True)
+    assert set(ours) == set(reference)
+    assert max(abs(ours[n] - reference[n]) for n in g) < 1e-12

