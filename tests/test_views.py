@@ -286,3 +286,12 @@ def test_betweenness_equals_networkx(data):
     reference = nx.betweenness_centrality(g, normalized=True)
     assert set(ours) == set(reference)
     assert max(abs(ours[n] - reference[n]) for n in g) < 1e-12
+
+
+def test_unlabelled_entities_get_readable_labels(data):
+    _, ds, onto = data
+    g = build_view(ds, onto, "full")
+    assert g.nodes["id:office-rahmon-president"]["label"] == "Emomali Rahmon — President of Tajikistan"
+    assert g.nodes["id:xi-statement-trade-wars-2025"]["label"] == "trade wars and tariff wars"
+    assert g.nodes["id:assessment-russian-sphere"]["label"].startswith("Moscow has long been")
+    assert len(g.nodes["id:assessment-strategic-buffer"]["label"]) <= 60

@@ -63,6 +63,24 @@ def _column_value(lit: Literal):
     return str(lit)
 
 
+def _short_text(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def readable_label(graph: Graph, node) -> str:
+    """A name for an entity without ``rdfs:label``: an office is "holder — title", a
+    statement or assessment its words (shortened); otherwise the IRI's local name."""
+    holder, title = graph.value(node, EK.holder), graph.value(node, EK.title)
+    if holder is not None and title is not None:
+        return f"{preferred_label(graph, holder) or _local(holder)} — {title}"
+    for prop in (EK.quote, EK.paraphrase, EK.claim):
+        words = sorted(str(o) for o in graph.objects(node, prop))
+        if words:
+            return _short_text(words[0])
+    return _local(node)
+
+
 def _local(iri: URIRef) -> str:
     text = str(iri)
     return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
@@ -85,7 +103,7 @@ def project(dataset: Dataset, ontology) -> nx.MultiDiGraph:
     for node in entities:
         specific = ontology.most_specific(types[node])
         attrs = {
-            "label": preferred_label(graph, node) or _local(node),
+            "label": preferred_label(graph, node) or readable_label(graph, node),
             "iri": str(node),
             "type": ontology.label(specific[0]) if specific else "",
         }
