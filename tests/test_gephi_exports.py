@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
+from eurokg.timespan import day_after
 from rdflib import Dataset, Literal
 
 from eurokg import Ontology
@@ -188,7 +190,9 @@ def check_gexf(g, data: bytes) -> GephiView:
     def expected(d: dict, types: dict, dynamic: set[str], skip: set[str]):
         """(static values, [spell] or None, {dynamic column: [(start, end, value)]})"""
         values = expected_values(d, types, skip)
-        span = (when(d.get("start")), when(d.get("end"))) if ("start" in d or "end" in d) else None
+        # the writer ends an interval at the start of the day after the view's inclusive last day
+        end = day_after(d["end"]) if d.get("end") else None
+        span = (when(d.get("start")), when(end)) if ("start" in d or "end" in d) else None
         timed = {k: [(*span, values.pop(k))] for k in sorted(dynamic & set(values))} if span else {}
         return values, [span] if span else None, timed
 

@@ -239,7 +239,7 @@ def test_networkx_reads_it_back(xml):
     assert g.number_of_edges() == 7
     assert g.nodes["id:summit-x"]["label"] == "Summit X"
     assert g.nodes["id:summit-x"]["edition"] == 2
-    assert isinstance(g.nodes["id:trade-y"]["tradeValue"], str)  # one column, one type: joined as text with NaN
+    assert isinstance(g.nodes["id:trade-y"]["tradeValue"], float)  # NaN stays a double (written NaN)
     assert {d["predicate"] for _, _, d in g.edges(data=True)} == {
         "ek:host", "ek:participant", "ek:signatory", "ek:signedDuring", "ek:holds"}
 

@@ -46,30 +46,58 @@ def test_states_trade_keeps_group_totals_whole(data):
     (d,) = surplus.values()
     assert (d["balance"], d["drivenBy"], d["weight"]) == ("surplus", "natural gas", 1.0)
     assert "value" not in d  # a balance without a figure gets no invented value
-    assert (d["start"], d["end"]) == ("2025-06-01", "2025-06-30")  # "as of June 2025" at month precision
+    assert "start" not in d and d["asOf"] == "2025-06"  # when it was reported, not a period it covers
 
 
 def test_leaders_events_carries_terms_and_participation(data):
     _, ds, onto = data
     g = build_view(ds, onto, "leaders-events")
     (term,) = g.get_edge_data("id:xi-jinping", "id:china").values()
-    assert term["start"] == "2013-03-14" and "end" not in term
+    assert term["predicate"] == "leads" and term["start"] == "2013-03-14" and "end" not in term
     assert term["label"] == "President of the People's Republic of China"
     attended = [v for u, v, d in g.out_edges("id:sadyr-japarov", data=True) if d["label"] == "attended"]
     assert sorted(attended) == ["id:china-central-asia-summit-2023", "id:china-central-asia-summit-2025"]
     signed = [v for u, v, d in g.out_edges("id:emomali-rahmon", data=True) if d["label"] == "signed"]
     assert signed == ["id:treaty-permanent-good-neighbourliness-2025"]
     assert g.nodes["id:china-central-asia-summit-2023"]["start"] == "2023-05-18"
+    # the G7 summits join the view through ek:coincidesWith, one edge per pair
+    coincide = sorted((u, v) for u, v, d in g.edges(data=True) if d["predicate"] == "ek:coincidesWith")
+    assert coincide == [("id:china-central-asia-summit-2023", "id:g7-summit-2023"),
+                        ("id:china-central-asia-summit-2025", "id:g7-summit-2025")]
 
 
-def test_routes_view_links_places_both_ways(data):
+def test_routes_view_is_two_mode(data):
     _, ds, onto = data
     g = build_view(ds, onto, "routes")
     assert g.graph["directed"] is False
-    rail = [(u, v) for u, v, d in g.edges(data=True) if d["route"] == "id:china-kyrgyzstan-uzbekistan-railway"]
-    assert sorted(rail) == [("id:china", "id:kyrgyzstan"), ("id:china", "id:uzbekistan"), ("id:kyrgyzstan", "id:uzbekistan")]
-    d = g.get_edge_data("id:china", "id:kyrgyzstan")["id:china-kyrgyzstan-uzbekistan-railway"]
-    assert (d["predicate"], d["bypasses"], d["firstProposed"], d["status"]) == ("railway", "Russia", "1990s", "under construction")
+    rail = "id:china-kyrgyzstan-uzbekistan-railway"
+    assert g.nodes[rail]["type"] == "railway" and g.nodes[rail]["status"] == "under construction"
+    assert g.nodes[rail]["firstProposed"] == "1990s" and g.nodes[rail]["start"] == "2024-12-27"
+    edges = sorted((v, d["predicate"]) for _, v, d in g.out_edges(rail, data=True))
+    assert edges == [("id:china", "ek:connects"), ("id:china", "ek:passesThrough"),
+                     ("id:kyrgyzstan", "ek:connects"), ("id:kyrgyzstan", "ek:passesThrough"),
+                     ("id:russia", "ek:bypasses"),
+                     ("id:uzbekistan", "ek:connects"), ("id:uzbekistan", "ek:passesThrough")]
+    # no invented place-to-place links
+    places = [n for n, d in g.nodes(data=True) if d["type"] not in ("railway", "pipeline", "corridor")]
+    assert not any(u in places and v in places for u, v in g.edges())
+
+
+def test_pagerank_on_an_undirected_view_ignores_edge_direction(data):
+    _, ds, onto = data
+    g = build_view(ds, onto, "routes")
+    m = compute(g)
+    reversed_g = nx.MultiDiGraph(directed=False)
+    reversed_g.add_nodes_from(g.nodes(data=True))
+    reversed_g.add_edges_from((v, u, k, d) for u, v, k, d in g.edges(keys=True, data=True))
+    assert compute(reversed_g) == m
+
+
+def test_member_edges_do_not_count_in_metrics(data):
+    _, ds, onto = data
+    m = compute(build_view(ds, onto, "states-trade"))
+    assert m["id:tajikistan"]["degree"] == 0  # only a member of the group, no trade record of its own
+    assert m["id:turkmenistan"]["degree"] == 1  # its balance with China
 
 
 def test_no_edges_that_gephi_would_merge(data):
@@ -150,9 +178,12 @@ def test_metrics_are_stable(data):
 
 
 def test_metrics_as_rdf(data):
+    from eurokg.vocab import GRAPH
+
     _, ds, onto = data
-    g = to_rdf(build_view(ds, onto, "leaders-events"), "leaders-events")
-    assert g.value(ID["xi-jinping"], EK.metricsView).toPython() == "leaders-events"
+    out = to_rdf(build_view(ds, onto, "leaders-events"), "leaders-events")
+    g = out.graph(GRAPH["metrics/leaders-events"])
+    assert str(g.value(g.identifier, EK.metricsView)) == "leaders-events"
     assert int(g.value(ID["xi-jinping"], EK.degree)) == 4  # office + 2 summits + treaty
 
 
@@ -168,10 +199,20 @@ def test_gexf_plays_a_timeline(data):
     dynamic = graph.find("g:attributes[@mode='dynamic']", GEXF)
     assert sorted(a.get("title") for a in dynamic) == ["changePercent", "value"]
     edge = next(e for e in graph.iter("{http://gexf.net/1.3}edge") if e.get("source") == "id:china")
-    assert (edge.get("start"), edge.get("end")) == ("2025-01-01", "2025-05-31")
+    # the inclusive last day, 31 May, ends at the start of 1 June (Gephi reads ends as instants)
+    assert (edge.get("start"), edge.get("end")) == ("2025-01-01", "2025-06-01")
     assert edge.get("kind") == "trade 2025-01-01/2025-05-31"
     value = next(a for a in edge.iter("{http://gexf.net/1.3}attvalue") if a.get("for") == "e_value")
-    assert (value.get("value"), value.get("start"), value.get("end")) == ("286420000000.0", "2025-01-01", "2025-05-31")
+    assert (value.get("value"), value.get("start"), value.get("end")) == ("286420000000.0", "2025-01-01", "2025-06-01")
+
+
+def test_gexf_one_day_events_last_the_day(data):
+    _, ds, onto = data
+    buf = io.BytesIO()
+    export_to(ds, onto, "gexf", buf, view="leaders-events")
+    nodes = {n.get("id"): n for n in ET.fromstring(buf.getvalue()).iter("{http://gexf.net/1.3}node")}
+    summit = nodes["id:china-central-asia-summit-2025"]
+    assert (summit.get("start"), summit.get("end")) == ("2025-06-17", "2025-06-18")
 
 
 def test_gexf_of_an_undated_view_is_static(data, tmp_path):
@@ -196,7 +237,9 @@ def test_csv_tables_have_gephis_columns(data):
     node_rows = list(csv.DictReader(io.StringIO(nodes.getvalue().decode())))
     edge_rows = list(csv.DictReader(io.StringIO(edges.getvalue().decode())))
     assert list(node_rows[0])[:2] == ["Id", "Label"] and "pagerank" in node_rows[0]
-    assert list(edge_rows[0])[:6] == ["Source", "Target", "Type", "Id", "Label", "Weight"]
+    assert list(edge_rows[0])[:7] == ["Source", "Target", "Type", "Kind", "Id", "Label", "Weight"]
+    kinds = {(r["Source"], r["Target"]): r["Kind"] for r in edge_rows}
+    assert kinds[("id:china-kyrgyzstan-uzbekistan-railway", "id:russia")] == "ek:bypasses"
     assert {r["Type"] for r in edge_rows} == {"Undirected"}
     assert {r["Id"] for r in node_rows} >= {r["Source"] for r in edge_rows} | {r["Target"] for r in edge_rows}
 
@@ -212,19 +255,24 @@ def test_analyze_prints_the_top_nodes(data):
     result = run(proj, "analyze", "--view", "leaders-events", "--top", "2", "--by", "degree")
     assert result.exit_code == 0
     rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
-    # six attendees each; ties are broken by node id
+    # six attendees and one coinciding G7 summit each; ties are broken by node id
     assert [r.split("│")[1].strip() for r in rows] == ["id:china-central-asia-summit-2023",
                                                        "id:china-central-asia-summit-2025"]
-    assert [r.split("│")[4].strip() for r in rows] == ["6", "6"]
+    assert [r.split("│")[4].strip() for r in rows] == ["7", "7"]  # plus the G7 summit each coincided with
 
 
 def test_analyze_writes_rdf(data, tmp_path):
     proj, _, _ = data
-    out = tmp_path / "metrics.ttl"
+    from rdflib import Dataset
+
+    from eurokg.vocab import GRAPH
+
+    out = tmp_path / "metrics.trig"
     result = run(proj, "analyze", "--view", "routes", "--rdf", str(out))
     assert result.exit_code == 0 and result.stdout.endswith(f"wrote {out}\n")
-    g = Graph().parse(out)
-    assert int(g.value(ID["china"], EK.degree)) == 6
+    g = Dataset().parse(out, format="trig").graph(GRAPH["metrics/routes"])
+    # China: connected by the pipeline, the railway and the corridor, crossed by the first two
+    assert int(g.value(ID["china"], EK.degree)) == 5
 
 
 def test_export_view_to_an_rdf_format_is_refused(data, tmp_path):
@@ -295,3 +343,40 @@ def test_unlabelled_entities_get_readable_labels(data):
     assert g.nodes["id:xi-statement-trade-wars-2025"]["label"] == "trade wars and tariff wars"
     assert g.nodes["id:assessment-russian-sphere"]["label"].startswith("Moscow has long been")
     assert len(g.nodes["id:assessment-strategic-buffer"]["label"]) <= 60
+
+
+def test_select_view_keeps_literals_apart_and_values_exact(data, tmp_path):
+    _, ds, onto = data
+    rq = tmp_path / "lits.rq"
+    rq.write_text(
+        'SELECT ?source ?target ?weight WHERE { VALUES (?source ?target ?weight) {\n'
+        '  (id:china "China"@en 2) (id:china "China"@de -3) (id:china 83 0) (id:china "83" 1.5) } }\n',
+        encoding="utf-8")
+    g = build_view(ds, onto, str(rq))
+    assert g.number_of_nodes() == 5  # China, and four distinct literal nodes
+    weights = sorted((d["value"], d["weight"]) for _, _, d in g.edges(data=True))
+    assert weights == [(-3.0, 1.0), (0.0, 1.0), (1.5, 1.5), (2.0, 2.0)]
+
+
+def test_select_view_rejects_a_start_that_is_not_a_date(data, tmp_path):
+    from eurokg import InputError
+
+    _, ds, onto = data
+    rq = tmp_path / "bad-start.rq"
+    rq.write_text('SELECT ?source ?target ?start WHERE { VALUES (?source ?target ?start) '
+                  '{ (id:china id:kazakhstan "soon") } }\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r'row 1: \?start is not a date \("soon"\)'):
+        build_view(ds, onto, str(rq))
+    rq.write_text('SELECT ?source ?target ?start WHERE { VALUES (?source ?target ?start) '
+                  '{ (id:china id:kazakhstan "2025-06-17T10:00:00"^^xsd:dateTime) } }\n', encoding="utf-8")
+    (d,) = [d for _, _, d in build_view(ds, onto, str(rq)).edges(data=True)]
+    assert d["start"] == "2025-06-17"
+
+
+def test_construct_view_is_named_and_dated(data, tmp_path):
+    _, ds, onto = data
+    rq = tmp_path / "terms.rq"
+    rq.write_text("CONSTRUCT { ?o ek:holder ?p } WHERE { ?o a ek:Office ; ek:holder ?p }\n", encoding="utf-8")
+    g = build_view(ds, onto, str(rq))
+    office = g.nodes["id:office-rahmon-president"]
+    assert office["label"] == "Emomali Rahmon — President of Tajikistan" and office["start"] == "1994-11-16"

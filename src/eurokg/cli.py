@@ -166,7 +166,8 @@ def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_r
 
 
 @main.command()
-@click.option("--format", "fmt", required=True, help="Export format: ttl, trig, nt, nq, jsonld, graphml.")
+@click.option("--format", "fmt", required=True,
+              help="Export format: ttl, trig, nt, nq, jsonld (RDF); graphml, gexf, csv-nodes, csv-edges (a view).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (atomically).")
 @click.option("--view", default="full", show_default=True, metavar="NAME|FILE.rq",
               help="For graph formats: full, states-trade, leaders-events, routes, or a .rq file "
@@ -190,7 +191,8 @@ _VIEW_HELP = "full, states-trade, leaders-events, routes, or a .rq file."
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many nodes to list.")
 @click.option("--by", type=click.Choice(["pagerank", "betweenness", "degree", "weighted_degree"]), default="pagerank",
               show_default=True, help="Metric to rank by.")
-@click.option("--rdf", "rdf_out", type=click.Path(dir_okay=False), help="Also write every node's metrics as Turtle here.")
+@click.option("--rdf", "rdf_out", type=click.Path(dir_okay=False),
+              help="Also write every node's metrics as TriG here, in the named graph graph:metrics/<view>.")
 @click.option("--data", type=click.Path(dir_okay=False), help="Built TriG (default: build/eurokg.trig).")
 @click.pass_obj
 def analyze(obj: Context, view: str, top: int, by: str, rdf_out: str | None, data: str | None) -> None:
@@ -208,7 +210,7 @@ def analyze(obj: Context, view: str, top: int, by: str, rdf_out: str | None, dat
         target = Path(rdf_out)
         if not target.parent.is_dir():
             _fail(obj, UsageError(f"{target.parent}: no such folder to write {target.name} into"))
-        write_atomic(target, to_rdf(g, view).serialize(format="turtle"))
+        write_atomic(target, to_rdf(g, view).serialize(format="trig"))
         click.echo(f"wrote {rdf_out}")
 
 

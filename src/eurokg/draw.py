@@ -41,8 +41,11 @@ def render(g: nx.MultiDiGraph, fmt: str, *, title: str | None = None) -> bytes:
     metrics = compute(g) if len(g) else {}
     top = max((m["pagerank"] for m in metrics.values()), default=1.0) or 1.0
     types = sorted({str(g.nodes[n].get("type", "")) for n in g.nodes})
-    cmap = plt.get_cmap("tab20" if len(types) > 10 else "tab10")
-    colour = {t: cmap(i % cmap.N) for i, t in enumerate(types)}
+    if len(types) <= 10:
+        palette = [plt.get_cmap("tab10")(i) for i in range(10)]
+    else:  # up to 40 distinct colours before any repeat
+        palette = [plt.get_cmap(name)(i) for name in ("tab20", "tab20b") for i in range(20)]
+    colour = {t: palette[i % len(palette)] for i, t in enumerate(types)}
 
     fig, ax = plt.subplots(figsize=(13, 9), dpi=120)
     nodes = sorted(g.nodes)

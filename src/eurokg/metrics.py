@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import networkx as nx
-from rdflib import Graph, Literal, URIRef
+from pathlib import Path
+
+from rdflib import Dataset, Literal, URIRef
 
 from .vocab import EK, PREFIXES, XSD
 
@@ -64,11 +66,21 @@ def _simple(g: nx.MultiDiGraph, directed: bool) -> nx.Graph:
 
 
 def compute(g: nx.MultiDiGraph) -> dict[str, dict[str, float | int]]:
-    """Metrics per node (keys of :data:`METRICS`)."""
+    """Metrics per node (keys of :data:`METRICS`).
+
+    Edges whose predicate the view lists in ``graph["non_metric_predicates"]`` (e.g.
+    group membership) are left out. A view marked ``graph["directed"] = False`` gets
+    PageRank on its undirected graph: its edge directions mean nothing."""
     if g.number_of_nodes() == 0:
         return {}
+    skip = set(g.graph.get("non_metric_predicates", ()))
+    if skip:
+        kept = nx.MultiDiGraph()
+        kept.add_nodes_from(g.nodes)
+        kept.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if d.get("predicate") not in skip)
+        g = kept
     undirected = _simple(g, directed=False)
-    directed = _simple(g, directed=True)
+    directed = _simple(g, directed=True) if g.graph.get("directed", True) else undirected
     between = betweenness(undirected)
     pagerank = nx.pagerank(directed, weight="weight")
     communities = nx.community.louvain_communities(undirected, weight="weight", seed=SEED)
@@ -115,17 +127,25 @@ _PROPS = {
 }
 
 
-def to_rdf(g: nx.MultiDiGraph, view: str) -> Graph:
-    """The metrics as RDF: one triple per entity and metric, plus the view they were computed on."""
-    out = Graph()
+def to_rdf(g: nx.MultiDiGraph, view: str) -> Dataset:
+    """The metrics as RDF, in a named graph of their own per view
+    (``graph:metrics/<view>``): metrics of several views can live side by side, and
+    asserted facts stay apart. The graph itself names its view (``ek:metricsView``)."""
+    import re
+
+    from .vocab import GRAPH
+
+    ds = Dataset()
     for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
+        ds.bind(prefix, ns)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(view).stem if view.endswith(".rq") else view)
+    part = ds.graph(GRAPH[f"metrics/{name}"])
+    part.add((part.identifier, EK.metricsView, Literal(view)))
     for n, values in compute(g).items():
         iri = g.nodes[n].get("iri")
         if not iri:
             continue  # nodes the view made up (state groups) have no IRI
         subject = URIRef(iri)
-        for name, (prop, datatype) in _PROPS.items():
-            out.add((subject, prop, Literal(values[name], datatype=datatype)))
-        out.add((subject, EK.metricsView, Literal(view)))
-    return out
+        for metric, (prop, datatype) in _PROPS.items():
+            part.add((subject, prop, Literal(values[metric], datatype=datatype)))
+    return ds

@@ -44,3 +44,16 @@ def intersect(a: tuple[str | None, str | None], b: tuple[str | None, str | None]
     if start and end and end < start:
         return None
     return start, end
+
+
+def cover(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
+    """The smallest interval containing both (an open end stays open)."""
+    start = None if (a[0] is None or b[0] is None) else min(a[0], b[0])
+    end = None if (a[1] is None or b[1] is None) else max(a[1], b[1])
+    return start, end
+
+
+def day_after(iso: str) -> str:
+    """The next calendar day: Gephi reads an interval's end as an instant, so an inclusive
+    last day ``d`` is written as the start of ``d + 1``."""
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()

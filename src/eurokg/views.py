@@ -26,8 +26,16 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from .errors import InputError, UsageError
 from .exporters.projection import _column_value, preferred_label, project
 from .merge import union_graph
-from .timespan import interval, intersect
+from .timespan import cover, interval
 from .vocab import EK, ID, RDF, curie
+
+_CONTEXT_PROPERTIES = (
+    RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), EK.title, EK.holder,
+    EK.quote, EK.paraphrase, EK.claim, EK.startDate, EK.endDate, EK.periodStart, EK.periodEnd,
+    EK.signingDate, EK.date, EK.constructionStart,
+)
+"""What a CONSTRUCT view borrows from the data for each entity it mentions: type, label
+and dates (so it is named and placed on the timeline like the ``full`` view)."""
 
 _SPAN_PROPERTIES = (
     (EK.startDate, EK.endDate),
@@ -105,7 +113,9 @@ def full_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
             _set_span(attrs, span)
     for u, v, k, attrs in g.edges(keys=True, data=True):
         a, b = spans.get(u), spans.get(v)
-        span = intersect(a, b) if a and b else (a or b)
+        # the edge lasts as long as either end is dated: from the earliest start to the
+        # latest end (an intersection would leave e.g. ek:follows between two summits timeless)
+        span = cover(a, b) if a and b else (a or b)
         _set_span(attrs, span)
     return g
 
@@ -118,10 +128,12 @@ def states_trade_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
     A record with one partner is a state -> state edge weighted by its value.
     A record with several partners (China's trade with the five states) is not
     split, which would invent per-country figures: it goes to a node for the
-    group, linked to its members. Records that give only a balance have weight 1
-    and the balance (surplus/deficit) as a column."""
+    group, linked to its members (those ``member`` edges are left out of the
+    metrics). Weighted degree here sums trade values (in the record's currency)
+    and counts 1 for each balance-only edge. Records that give only a balance have weight 1, the balance
+    (surplus/deficit) as a column, and no period (``asOf`` says when it was reported)."""
     graph = _data(dataset)
-    g = nx.MultiDiGraph()
+    g = nx.MultiDiGraph(non_metric_predicates=["member"])  # group membership is structure, not trade
     for rec in sorted(graph.subjects(RDF.type, EK.TradeRelation)):
         reporter = graph.value(rec, EK.reporter)
         partners = sorted(graph.objects(rec, EK.partner))
@@ -160,8 +172,10 @@ def states_trade_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
         driver = graph.value(rec, EK.balanceDrivenBy)
         if driver is not None:
             attrs["drivenBy"] = _label(graph, driver)
-        span = _span(graph, rec) or (_as_of(graph, rec))
-        _set_span(attrs, span)
+        _set_span(attrs, _span(graph, rec))
+        as_of = graph.value(rec, EK.asOf)
+        if isinstance(as_of, Literal):
+            attrs["asOf"] = str(as_of)  # when the source reported the balance, not a period it covers
         period = f"{attrs.get('start', '')}/{attrs.get('end', '')}".strip("/") or "undated"
         kind = "trade" if "value" in attrs else "trade balance"
         attrs["predicate"] = f"{kind} {period}"
@@ -170,16 +184,12 @@ def states_trade_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
     return g
 
 
-def _as_of(graph: Graph, rec: URIRef):
-    as_of = graph.value(rec, EK.asOf)
-    return interval(as_of) if isinstance(as_of, Literal) else None
-
-
 # -------------------------------------------------------------- leaders-events
 
 def leaders_events_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
-    """People, the states they led (with the term as a spell), and the summits and
-    treaties they took part in."""
+    """People, the states they led (``leads`` edges, the term of office as a spell), the
+    summits they attended and the treaties they signed, and the events those summits
+    coincided with (e.g. G7 summits)."""
     graph = _data(dataset)
     g = nx.MultiDiGraph()
     for office in sorted(graph.subjects(RDF.type, EK.Office)):
@@ -188,7 +198,7 @@ def leaders_events_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
             continue
         p = _entity_node(g, graph, ontology, person)
         s = _entity_node(g, graph, ontology, state)
-        attrs = {"predicate": "ek:holder", "label": str(graph.value(office, EK.title) or "leads"),
+        attrs = {"predicate": "leads", "label": str(graph.value(office, EK.title) or "leads"),
                  "weight": 1.0, "office": curie(office)}
         _set_span(attrs, _span(graph, office))
         g.add_edge(p, s, key=curie(office), **attrs)
@@ -206,9 +216,18 @@ def leaders_events_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
                 attrs = {"predicate": curie(person_prop), "label": verb, "weight": 1.0}
                 _set_span(attrs, span)
                 g.add_edge(p, e, key=curie(person_prop), **attrs)
+    done: set[frozenset] = set()
     for a, b in sorted(graph.subject_objects(EK.coincidesWith)):
-        if curie(a) in g and curie(b) in g:
-            g.add_edge(curie(a), curie(b), key="ek:coincidesWith", predicate="ek:coincidesWith",
+        if frozenset((a, b)) in done:
+            continue  # symmetric: one edge per pair
+        done.add(frozenset((a, b)))
+        if curie(a) in g or curie(b) in g:  # the other event (e.g. a G7 summit) joins the view
+            ends = []
+            for e in (a, b):
+                extra = {}
+                _set_span(extra, _span(graph, e))
+                ends.append(_entity_node(g, graph, ontology, e, **extra))
+            g.add_edge(ends[0], ends[1], key="ek:coincidesWith", predicate="ek:coincidesWith",
                        label="coincides with", weight=1.0)
     return g
 
@@ -216,57 +235,63 @@ def leaders_events_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
 # ---------------------------------------------------------------------- routes
 
 def routes_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
-    """States and places linked by railways, pipelines and corridors: one edge per route
-    and pair of places it connects (its kind is the edge type), with what it bypasses."""
+    """Routes and the states and places they concern, as a two-mode graph: a node per
+    railway, pipeline or corridor, with ``connects``, ``passes through`` and
+    ``bypasses`` edges to places. (Linking every pair of places a route connects would
+    invent links, e.g. Turkmenistan–China for each pipeline stop, and inflate metrics.)"""
     graph = _data(dataset)
-    g = nx.MultiDiGraph(directed=False)  # a route links places both ways; writers mark edges undirected
-    for route in sorted(set(graph.subjects(RDF.type, EK.Route)) | {
-            r for c in ontology.subclasses(EK.Route) for r in graph.subjects(RDF.type, c)}):
-        places = sorted(set(graph.objects(route, EK.connects)))
-        types = set(graph.objects(route, RDF.type))
-        kind = ontology.label(ontology.most_specific(types)[0]) if ontology.most_specific(types) else "route"
-        common = {"route": curie(route), "route_label": _label(graph, route), "weight": 1.0,
-                  "predicate": kind, "label": _label(graph, route)}
+    g = nx.MultiDiGraph(directed=False)  # a route and a place are linked both ways
+    routes = set(graph.subjects(RDF.type, EK.Route))
+    for c in ontology.subclasses(EK.Route):
+        routes |= set(graph.subjects(RDF.type, c))
+    for route in sorted(routes):
+        extra: dict = {}
         status = graph.value(route, EK.routeStatus)
         if status is not None:
-            common["status"] = ontology.label(status)
-        bypassed = sorted(_label(graph, b) for b in graph.objects(route, EK.bypasses))
-        if bypassed:
-            common["bypasses"] = " | ".join(bypassed)
+            extra["status"] = ontology.label(status)
         first = graph.value(route, EK.firstProposed)
         if isinstance(first, Literal):
-            common["firstProposed"] = str(first)
+            extra["firstProposed"] = str(first)
         span = _span(graph, route)
-        for i, a in enumerate(places):
-            for b in places[i + 1:]:
-                u = _entity_node(g, graph, ontology, a)
-                v = _entity_node(g, graph, ontology, b)
-                attrs = dict(common)
+        _set_span(extra, span)
+        r = _entity_node(g, graph, ontology, route, **extra)
+        for prop, verb in ((EK.connects, "connects"), (EK.passesThrough, "passes through"), (EK.bypasses, "bypasses")):
+            for place in sorted(set(graph.objects(route, prop))):
+                p = _entity_node(g, graph, ontology, place)
+                attrs = {"predicate": curie(prop), "label": verb, "weight": 1.0}
                 _set_span(attrs, span)
-                g.add_edge(u, v, key=curie(route), **attrs)
+                g.add_edge(r, p, key=curie(prop), **attrs)
     return g
 
 
 # ------------------------------------------------------------------ user views
 
 def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
-    """A view from a ``.rq`` file: CONSTRUCT (projected like ``full``) or SELECT ?source ?target."""
+    """A view from a ``.rq`` file.
+
+    CONSTRUCT: the constructed triples projected like ``full`` (entities under ``id:``
+    become nodes, named, typed and dated from the data). SELECT ``?source ?target``
+    with optional ``?weight`` (a number; kept exact in ``value``, and the Gephi weight
+    when > 0), ``?label``, ``?start``/``?end`` (dates) and any other columns; a
+    literal source or target becomes a node keyed by the whole literal."""
     from .query import load_query_file, run_query
 
     saved = load_query_file(path)
     result = run_query(dataset, saved.text, timeout_s=None, source=str(path), max_rows=1_000_000)
     graph = _data(dataset)
     if result.kind == "graph":
+        # project the constructed triples like `full`, with what the projection needs to
+        # name, type and date each entity taken from the data
         ds = Dataset()
         part = ds.graph(URIRef(str(ID) + "view"))
         for t in result.graph:
             part.add(t)
-        # keep the entities' labels and types so the projection can name them
-        for s in set(result.graph.subjects()) | {o for o in result.graph.objects() if isinstance(o, URIRef)}:
-            for t in graph.triples((s, None, None)):
-                if t[1] in (RDF.type,) or t[1] == URIRef("http://www.w3.org/2000/01/rdf-schema#label"):
-                    part.add(t)
-        return project(ds, ontology)
+        nodes = set(result.graph.subjects()) | {o for o in result.graph.objects() if isinstance(o, URIRef)}
+        for node in nodes:
+            for prop in _CONTEXT_PROPERTIES:
+                for o in graph.objects(node, prop):
+                    part.add((node, prop, o))
+        return full_view(ds, ontology)
     if result.kind != "select":
         raise InputError("a view query must be a CONSTRUCT or a SELECT ?source ?target", str(path))
     missing = {"source", "target"} - set(result.vars)
@@ -283,7 +308,7 @@ def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
             if isinstance(term, URIRef):
                 ends.append(_entity_node(g, graph, ontology, term))
             elif term is not None:
-                key = f"value:{term}"
+                key = f"value:{term.n3()}"  # "China"@en and "China"@de, 83 and "83" stay apart
                 if key not in g:
                     g.add_node(key, label=str(term), type="value")
                 ends.append(key)
@@ -291,15 +316,22 @@ def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
             continue
         attrs: dict = {"predicate": "view", "label": str(values.get("label") or ""), "weight": 1.0}
         weight = values.get("weight")
-        if isinstance(weight, Literal):
-            w = _column_value(weight)
-            if isinstance(w, (int, float)) and w > 0:
-                attrs["weight"] = float(w)
-                attrs["value"] = float(w)
+        if weight is not None:
+            w = _column_value(weight) if isinstance(weight, Literal) else None
+            if not isinstance(w, (int, float)) or isinstance(w, bool):
+                raise InputError(f"row {n + 1}: ?weight must be a number, got {weight.n3()}", str(path))
+            attrs["value"] = float(w)  # exact, whatever Gephi does with the weight
+            if w > 0:
+                attrs["weight"] = float(w)  # else weight stays 1: Gephi drops 0 and warns on negatives
         for bound in ("start", "end"):
-            lit = values.get(bound)
-            if isinstance(lit, Literal) and interval(lit):
-                attrs[bound] = interval(lit)[0 if bound == "start" else 1]
+            term = values.get(bound)
+            if term is None:
+                continue
+            span = _as_interval(term)
+            if span is None:
+                raise InputError(f"row {n + 1}: ?{bound} is not a date ({term.n3()}); give an xsd:date, "
+                                 "xsd:dateTime, xsd:gYearMonth, xsd:gYear or YYYY-MM-DD text", str(path))
+            attrs[bound] = span[0 if bound == "start" else 1]
         for col in extra_cols:
             term = values.get(col)
             if isinstance(term, Literal):
@@ -308,6 +340,24 @@ def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
                 attrs[col] = curie(term)
         g.add_edge(ends[0], ends[1], key=f"row-{n + 1}", **attrs)
     return _unify_columns(g)
+
+
+def _as_interval(term) -> tuple[str, str] | None:
+    """A SELECT view's ?start/?end as days: dates at any precision, a dateTime's day, or
+    ISO date text."""
+    from .vocab import XSD
+
+    if not isinstance(term, Literal):
+        return None
+    if term.datatype == XSD.dateTime:
+        return interval(Literal(str(term)[:10], datatype=XSD.date))
+    if term.datatype is None and term.language is None:
+        for datatype in (XSD.date, XSD.gYearMonth, XSD.gYear):
+            found = interval(Literal(str(term), datatype=datatype))
+            if found and len(str(term)) == {XSD.date: 10, XSD.gYearMonth: 7, XSD.gYear: 4}[datatype]:
+                return found
+        return None
+    return interval(term)
 
 
 def _unify_columns(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -331,7 +381,7 @@ VIEWS: dict[str, View] = {
         View("full", "every entity and every object property between two entities", full_view),
         View("states-trade", "reporter -> partner trade edges per period, weighted by value", states_trade_view),
         View("leaders-events", "leaders, the states they led, the summits and treaties they took part in", leaders_events_view),
-        View("routes", "places linked by railways, pipelines and corridors, with what they bypass", routes_view),
+        View("routes", "railways, pipelines and corridors and the places they connect, cross or bypass", routes_view),
     )
 }
 

@@ -22,7 +22,8 @@ from xml.etree import ElementTree as ET
 
 import networkx as nx
 
-from .graphml import _text, clean_text
+from ..timespan import day_after
+from .graphml import _text, clean_text, edge_id, node_id
 
 GEXF_NS = "http://gexf.net/1.3"
 _SPECIAL_NODE = {"label", "start", "end"}
@@ -47,6 +48,15 @@ def _columns(items, skip: set[str]) -> dict[str, str]:
         else:
             raise ValueError(f"column {k!r} mixes types {sorted(t.__name__ for t in ts)}")
     return out
+
+
+def _spell(attrs: dict, data: dict) -> None:
+    """Views give inclusive last days; Gephi reads ``end`` as an instant, so the interval
+    ends at the start of the next day (a one-day summit lasts the whole day)."""
+    if data.get("start"):
+        attrs["start"] = data["start"]
+    if data.get("end"):
+        attrs["end"] = day_after(data["end"])
 
 
 def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
@@ -85,10 +95,8 @@ def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
     nodes_el = ET.SubElement(graph, "nodes")
     for n in sorted(g.nodes):
         d = g.nodes[n]
-        attrs = {"id": clean_text(n), "label": clean_text(str(d.get("label", n)))}
-        for bound in ("start", "end"):
-            if d.get(bound):
-                attrs[bound] = d[bound]
+        attrs = {"id": node_id(n), "label": clean_text(str(d.get("label", n)))}
+        _spell(attrs, d)
         el = ET.SubElement(nodes_el, "node", attrs)
         values = [(k, v) for k, v in sorted(d.items()) if k in node_cols and v is not None]
         if values:
@@ -98,18 +106,16 @@ def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
 
     edges_el = ET.SubElement(graph, "edges")
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
-    for i, (u, v, key, d) in enumerate(edges):
+    for u, v, key, d in edges:
         weight = float(d.get("weight", 1.0))
         if not weight > 0:
             raise ValueError(f"edge {u} -> {v} has weight {weight}: Gephi drops edges whose weight is 0")
-        attrs = {"id": f"e{i}", "source": clean_text(u), "target": clean_text(v), "weight": _text(weight)}
+        attrs = {"id": edge_id(u, v, key), "source": node_id(u), "target": node_id(v), "weight": _text(weight)}
         if d.get("predicate"):
             attrs["kind"] = clean_text(str(d["predicate"]))
         if d.get("label"):
             attrs["label"] = clean_text(str(d["label"]))
-        for bound in ("start", "end"):
-            if d.get(bound):
-                attrs[bound] = d[bound]
+        _spell(attrs, d)
         el = ET.SubElement(edges_el, "edge", attrs)
         values = [(k, val) for k, val in sorted(d.items()) if (k in static_edge or k in dynamic) and val is not None]
         if values:
@@ -118,9 +124,7 @@ def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
                 cls_mode = ("edge", k)
                 va = {"for": ids[cls_mode], "value": _text(val)}
                 if k in dynamic:
-                    for bound in ("start", "end"):
-                        if d.get(bound):
-                            va[bound] = d[bound]
+                    _spell(va, d)
                 ET.SubElement(av, "attvalue", va)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")

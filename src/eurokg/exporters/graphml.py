@@ -36,8 +36,10 @@ def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise ValueError("NaN or infinite value in GraphML export")
+        if math.isnan(value):
+            return "NaN"  # Java's spelling, which Gephi parses; Python's 'nan' it rejects
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
         return repr(value)
     return clean_text(str(value))
 
@@ -65,13 +67,22 @@ def _key_types(items, domain: str) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def node_id(name: str, used: set[str]) -> str:
-    """A safe NMTOKEN id: the CURIE where it is one, else a hash."""
-    if _NMTOKEN.match(name) and name not in used:
+def node_id(name: str, used: set[str] | None = None) -> str:
+    """A safe NMTOKEN id: the CURIE where it is one, else a hash of it. The same in
+    every graph format, and stable when other nodes come and go."""
+    if _NMTOKEN.match(name) and (used is None or name not in used):
         return name
     import hashlib
 
     return "n" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
+
+
+def edge_id(source: str, target: str, key) -> str:
+    """A stable edge id from its ends and key: adding a fact elsewhere renumbers nothing,
+    so Gephi's 'append to workspace' and diffs between builds line up."""
+    import hashlib
+
+    return "e" + hashlib.sha1(f"{source}\x1f{target}\x1f{key}".encode("utf-8")).hexdigest()[:16]
 
 
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
@@ -101,8 +112,8 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
             d = ET.SubElement(el, "data", {"key": key_ids[("node", name)]})
             d.text = _element_text(value)
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
-    for i, (u, v, key, data) in enumerate(edges):
-        attrs = {"id": f"e{i}", "source": ids[u], "target": ids[v]}
+    for u, v, key, data in edges:
+        attrs = {"id": edge_id(u, v, key), "source": ids[u], "target": ids[v]}
         if data.get("predicate"):
             attrs["label"] = clean_text(str(data["predicate"]))  # Gephi: the edge type
         el = ET.SubElement(graph, "edge", attrs)

@@ -27,7 +27,9 @@ from ..vocab import EK, ID, PROV, RDF, RDFS, SKOS, XSD, curie
 LANG_PREFERENCE = ("en", None)
 _INTEGER_TYPES = {XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger, XSD.int, XSD.long}
 _FLOAT_TYPES = {XSD.decimal, XSD.double, XSD.float}
-_SKIP_PREDICATES = {RDF.type, RDFS.label, PROV.wasDerivedFrom, SKOS.exactMatch}
+_SKIP_PREDICATES = {RDF.type, RDFS.label, PROV.wasDerivedFrom, SKOS.exactMatch,
+                    # metrics written back by `eurokg analyze --rdf` are recomputed, never re-exported
+                    EK.degree, EK.weightedDegree, EK.betweenness, EK.pagerank, EK.community, EK.metricsView}
 
 
 def preferred_label(graph: Graph, node, langs=LANG_PREFERENCE) -> str | None:
@@ -53,10 +55,9 @@ def _column_value(lit: Literal):
     if lit.datatype in _FLOAT_TYPES:
         value = lit.toPython()
         if isinstance(value, (Decimal, float, int)):
-            if math.isfinite(value):
-                return float(value)
-            # XSD's spelling; rdflib normalises the lexical form to Python's 'nan'/'inf'
-            return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+            # NaN and infinities stay doubles (written NaN / Infinity, which Gephi parses),
+            # so one odd value does not turn the whole column into text
+            return float(value)
         return str(lit)
     if lit.datatype == XSD.boolean:
         return bool(lit.toPython())
