@@ -147,6 +147,20 @@ def draw(path: Path | str, name: str | Path = "full", *, project: Project | None
     return pub.commit(manifest=False)[path.name]
 
 
+def linker(project: Project | None = None, *, review: bool = True):
+    """A :class:`eurokg.link.Linker` over the project's gazetteer (``data/gazetteer/``),
+    with its review file (``review.csv``) unless ``review=False``."""
+    from .link import Gazetteer, Linker, ReviewFile
+
+    project = project or find_project()
+    ontology = _project_ontology(project)
+    classes = {str(c).rsplit("/", 1)[-1] for c in ontology.classes}
+    gazetteer = Gazetteer.load(project.gazetteer, display=project.relpath, types=classes)
+    review_file = ReviewFile(project.gazetteer / "review.csv", gazetteer,
+                             display=project.relpath(project.gazetteer / "review.csv")) if review else None
+    return Linker(gazetteer, ontology, review=review_file)
+
+
 def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology | None = None,
            project: Project | None = None, view: str | Path = "full") -> str:
     """Write ``dataset`` as ``fmt`` to ``path`` atomically; returns the file's sha256."""
@@ -168,7 +182,7 @@ def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology |
 
 
 __all__ = [
-    "BuildResult", "EurokgError", "analyze", "draw", "view", "FORMATS", "InconsistentOntology", "InputError", "LimitExceeded",
+    "BuildResult", "EurokgError", "analyze", "draw", "linker", "view", "FORMATS", "InconsistentOntology", "InputError", "LimitExceeded",
     "Ontology", "Project", "QueryRefused", "QueryResult", "ReasonerError", "ReasoningReport", "Report",
     "Stats", "UsageError", "ValidationFailed", "build", "export", "export_build", "find_project", "load",
     "open_build", "open_built", "query", "query_build", "reason", "render", "run_query", "saved_queries",

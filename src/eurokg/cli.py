@@ -255,5 +255,47 @@ def stats(obj: Context, data: str | None) -> None:
     click.echo(compute(_dataset(obj, data)).text(), nl=False)
 
 
+@main.command()
+@click.argument("mentions", nargs=-1, required=True)
+@click.option("--type", "type_", metavar="CLASS", help="Class the entity must be (or specialise), e.g. City, Person, State.")
+@click.option("--context", metavar="TEXT", help="Text around the mention (a country named there adds weight).")
+@click.option("--date", "when", metavar="YYYY-MM-DD", help="When the text was written: names and terms of office are checked against it.")
+@click.option("--no-review", is_flag=True, help="Do not read or write data/gazetteer/review.csv.")
+@click.pass_obj
+def link(obj: Context, mentions, type_, context, when, no_review) -> None:
+    """Link MENTIONS to gazetteer entities and Wikidata ids, offline: ranked candidates with scores."""
+    import datetime as dt
+
+    from . import linker as make_linker
+
+    project = _run(obj, lambda: obj.project)
+    date = None
+    if when:
+        try:
+            date = dt.date.fromisoformat(when)
+        except ValueError:
+            _fail(obj, UsageError(f"--date {when!r}: write YYYY-MM-DD"))
+    lk = _run(obj, make_linker, project, review=not no_review)
+    if type_ and type_ not in {str(c).rsplit("/", 1)[-1] for c in lk.ontology.classes}:
+        _fail(obj, UsageError(f"--type {type_!r} is not a class of the ontology"))
+    for mention in mentions:
+        result = _run(obj, lk.link, mention, type=type_, context=context, date=date)
+        click.echo(render_link(result, review=None if no_review else project.relpath(project.gazetteer / "review.csv")))
+
+
+def render_link(result, *, review: str | None) -> str:
+    verdicts = {
+        "linked": lambda r: f"linked: {r.chosen.id}" + (f" ({r.chosen.qid})" if r.chosen.qid else " (no Wikidata item)"),
+        "reviewed": lambda r: ("reviewed: " + (f"{r.chosen.id}" + (f" ({r.chosen.qid})" if r.chosen.qid else "")
+                                               if r.chosen else "NIL")),
+        "nil": lambda r: "NIL: no entity fits",
+        "ambiguous": lambda r: "ambiguous" + (f": recorded in {review} for a decision" if review else ""),
+    }
+    lines = [f"{result.mention!r} → {verdicts[result.status](result)}"]
+    for i, c in enumerate(result.candidates[:5], start=1):
+        lines.append(f"  {i}. {c.id}\t{c.qid or '-'}\t{c.type}\t{c.score:.2f}\t{'; '.join(c.reasons)}")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

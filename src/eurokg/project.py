@@ -24,6 +24,7 @@ class Project:
     shapes: Path = field(default=None)  # type: ignore[assignment]
     curated: Path = field(default=None)  # type: ignore[assignment]
     queries: Path = field(default=None)  # type: ignore[assignment]
+    gazetteer: Path = field(default=None)  # type: ignore[assignment]
     build_dir: Path = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -34,6 +35,7 @@ class Project:
             "shapes": root / "ontology" / "shapes.ttl",
             "curated": root / "data" / "curated",
             "queries": root / "queries",
+            "gazetteer": root / "data" / "gazetteer",
             "build_dir": root / "build",
         }
         for name, default in defaults.items():
