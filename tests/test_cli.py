@@ -21,7 +21,7 @@ def test_build_output(project):
     assert result.stdout == (
         "validation conforms: 0 violation(s), 0 warning(s), 5 info\n"
         "reasoning: consistent, 0 unsatisfiable classes, 0 inferred types\n"
-        "897 triples in 104 named graphs\n"
+        "900 triples in 104 named graphs\n"
         "wrote build/eurokg.graphml\n"
         "wrote build/eurokg.trig\n"
         "wrote build/eurokg.ttl\n"
@@ -170,7 +170,7 @@ def test_stats(built):
     result = run(proj, "stats")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["triples: 818", "named graphs: 104", "typed entities: 101"]
+    assert lines[:3] == ["triples: 821", "named graphs: 104", "typed entities: 101"]
     assert "ek:State\t12" in lines and "ek:signatory\t6" in lines
 
 

@@ -172,3 +172,43 @@ def test_link_command(project):
     ]
     bad = CliRunner().invoke(main, ["--project", str(project.root), "link", "X", "--type", "Planet"])
     assert bad.exit_code == 2 and "'Planet' is not a class of the ontology" in bad.stderr
+
+
+# ------------------------------------------------------------------ in the graph
+
+@pytest.mark.parametrize("edit,expected", [
+    # a state with no id and no statement that none exists
+    (lambda t: t.replace("kazakhstan,Kazakhstan,Republic of Kazakhstan,Q232,", "kazakhstan,Kazakhstan,Republic of Kazakhstan,,"),
+     "data/curated/states.csv:3: VIOLATION: id:kazakhstan: Needs exactly one Wikidata id"),
+])
+def test_linked_classes_need_an_id_or_a_stated_absence(project, edit, expected):
+    import eurokg
+
+    states = project.curated / "states.csv"
+    states.write_text(edit(states.read_text(encoding="utf-8")), encoding="utf-8")
+    lines = [f.line() for f in eurokg.validate(project).findings if f.severity == "Violation"]
+    assert len(lines) == 1 and lines[0].startswith(expected)
+
+
+def test_an_id_and_a_stated_absence_together_are_a_violation(project):
+    import eurokg
+
+    cities = project.curated / "cities.csv"
+    text = cities.read_text(encoding="utf-8")
+    cities.write_text(text.replace("kananaskis,Kananaskis,,,true,", "kananaskis,Kananaskis,,Q1,true,"), encoding="utf-8")
+    lines = [f.line() for f in eurokg.validate(project).findings if f.severity == "Violation"]
+    assert len(lines) == 1 and "id:kananaskis: Needs exactly one Wikidata id" in lines[0]
+
+
+def test_the_same_qid_on_two_entities_is_a_violation(project):
+    import eurokg
+
+    states = project.curated / "states.csv"
+    states.write_text(states.read_text(encoding="utf-8").replace(",Q813,KGZ,", ",Q232,KGZ,"), encoding="utf-8")
+    lines = sorted(f.line() for f in eurokg.validate(project).findings if f.severity == "Violation")
+    assert lines == [
+        "data/curated/states.csv:3: VIOLATION: id:kazakhstan: Wikidata id Q232 is also given to id:kyrgyzstan: "
+        "one item cannot be two entities.",
+        "data/curated/states.csv:4: VIOLATION: id:kyrgyzstan: Wikidata id Q232 is also given to id:kazakhstan: "
+        "one item cannot be two entities.",
+    ]

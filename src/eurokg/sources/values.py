@@ -118,6 +118,13 @@ def _integer_parser(datatype: URIRef) -> Callable[[str, frozenset], Literal]:
 RangeTest = Callable[[frozenset], bool]
 LiteralParser = Callable[[str, frozenset], Literal]
 
+def parse_boolean(text: str) -> Literal:
+    lowered = text.strip().lower()
+    if lowered not in ("true", "false"):
+        raise ValueError(f"{text!r} is not true or false")
+    return Literal(lowered, datatype=XSD.boolean)
+
+
 LITERAL_PARSERS: list[tuple[RangeTest, LiteralParser]] = [
     (lambda r: bool(r) and r <= TEMPORAL, parse_temporal),
     (lambda r: XSD.decimal in r, lambda text, r: parse_decimal(text)),
@@ -125,6 +132,7 @@ LITERAL_PARSERS: list[tuple[RangeTest, LiteralParser]] = [
     (lambda r: XSD.nonNegativeInteger in r, _integer_parser(XSD.nonNegativeInteger)),
     (lambda r: XSD.integer in r, _integer_parser(XSD.integer)),
     (lambda r: XSD.anyURI in r, lambda text, r: parse_url(text)),
+    (lambda r: XSD.boolean in r, lambda text, r: parse_boolean(text)),
     (lambda r: RDF.langString in r, lambda text, r: parse_lang_string(text)),
     (lambda r: XSD.string in r or not r, lambda text, r: Literal(text)),
 ]
