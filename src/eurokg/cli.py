@@ -261,8 +261,12 @@ def stats(obj: Context, data: str | None) -> None:
 @click.option("--context", metavar="TEXT", help="Text around the mention (a country named there adds weight).")
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="When the text was written: names and terms of office are checked against it.")
 @click.option("--no-review", is_flag=True, help="Do not read or write data/gazetteer/review.csv.")
+@click.option("--online", is_flag=True,
+              help="Also ask Wikidata (wbsearchentities) for mentions the gazetteer leaves NIL; answers are cached "
+                   "in data/wikidata-cache so later runs reproduce offline.")
+@click.option("--api", default=None, metavar="URL", help="Wikidata API endpoint (default: Wikidata's; for tests and mirrors).")
 @click.pass_obj
-def link(obj: Context, mentions, type_, context, when, no_review) -> None:
+def link(obj: Context, mentions, type_, context, when, no_review, online, api) -> None:
     """Link MENTIONS to gazetteer entities and Wikidata ids, offline: ranked candidates with scores."""
     import datetime as dt
 
@@ -278,9 +282,19 @@ def link(obj: Context, mentions, type_, context, when, no_review) -> None:
     lk = _run(obj, make_linker, project, review=not no_review)
     if type_ and type_ not in {str(c).rsplit("/", 1)[-1] for c in lk.ontology.classes}:
         _fail(obj, UsageError(f"--type {type_!r} is not a class of the ontology"))
+    client = None
+    if online:
+        from .link.wikidata import API, WikidataClient
+
+        client = WikidataClient(project.root / "data" / "wikidata-cache", api=api or API)
     for mention in mentions:
         result = _run(obj, lk.link, mention, type=type_, context=context, date=date)
         click.echo(render_link(result, review=None if no_review else project.relpath(project.gazetteer / "review.csv")))
+        if client is not None and result.status == "nil":
+            hits = _run(obj, client.search, mention)
+            click.echo(f"  Wikidata: {len(hits)} candidate(s)" + ("" if hits else " — none"))
+            for rank, hit in enumerate(hits, start=1):
+                click.echo(f"  w{rank}. {hit.get('id')}\t{hit.get('label', '')}\t{hit.get('description', '')}")
 
 
 def render_link(result, *, review: str | None) -> str:

@@ -26,6 +26,9 @@ GENID = Namespace(BASE + ".well-known/genid/")
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
+WIKIDATA_SITE = "https://www.wikidata.org/"
+"""Wikidata's web site: its API lives under it, and a source there is Wikidata itself."""
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 EDTF = Namespace("http://id.loc.gov/datatypes/edtf/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -82,7 +85,7 @@ def expand(text: str) -> URIRef:
 
 
 __all__ = [
-    "BASE", "EK", "ID", "GRAPH", "GENID", "REPORT", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
+    "BASE", "EK", "ID", "GRAPH", "GENID", "REPORT", "WIKIDATA_SITE", "WIKIDATA_SPARQL", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
     "SKOS", "PROV", "TIME", "DCTERMS", "ONTOLOGY_IRI", "PROVENANCE_GRAPH", "PREFIXES",
     "curie", "expand",
 ]

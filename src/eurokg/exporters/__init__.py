@@ -33,6 +33,8 @@ FORMATS: dict[str, FormatInfo] = {
         FormatInfo("nt", "eurokg.exporters.rdf:write_ntriples", ".nt", "N-Triples, sorted: the union"),
         FormatInfo("nq", "eurokg.exporters.rdf:write_nquads", ".nq", "N-Quads, sorted: every named graph"),
         FormatInfo("jsonld", "eurokg.exporters.rdf:write_jsonld", ".jsonld", "JSON-LD: the union, with the project's prefixes as context"),
+        FormatInfo("quickstatements", "eurokg.exporters.quickstatements:write_quickstatements", ".qs",
+                   "QuickStatements V1 commands for Wikidata (statements with references; CREATE blocks)"),
         FormatInfo("graphml", "eurokg.exporters.graphml:write_graphml_view", ".graphml",
                    "GraphML for Gephi: a view's nodes and edges, literals and metrics as typed columns", "graph"),
         FormatInfo("gexf", "eurokg.exporters.gexf:write_gexf", ".gexf",
