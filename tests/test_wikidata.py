@@ -207,3 +207,36 @@ def test_retrieved_date_is_a_reference(built):
     _, result = built
     lines = statements(result.dataset, result.ontology, retrieved="2026-12-01")
     assert all(line.endswith("\tS813\t+2026-12-01T00:00:00Z/11") for line in lines if "\tS854\t" in line)
+
+
+def test_enrich_writes_cited_facts_that_the_build_reads(project, server):
+    import eurokg
+
+    sparql = server.replace("/w/api.php", "/sparql")
+    Replay.script = [(200, {}, {  # the SPARQL 1.1 JSON results format
+        "head": {"vars": ["item", "population", "coordinates", "inception", "iso2"]},
+        "results": {"bindings": [
+            {"item": {"type": "uri", "value": "http://www.wikidata.org/entity/Q232"},
+             "population": {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#decimal", "value": "20000000"},
+             "iso2": {"type": "literal", "value": "KZ"},
+             "inception": {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#dateTime",
+                           "value": "1991-12-16T00:00:00Z"}},
+            {"item": {"type": "uri", "value": "http://www.wikidata.org/entity/Q1520"},
+             "coordinates": {"type": "literal", "datatype": "http://www.opengis.net/ont/geosparql#wktLiteral",
+                             "value": "Point(71.43 51.17)"}},
+        ]}})]
+    result = CliRunner().invoke(main, ["--project", str(project.root), "enrich", "--sparql", sparql],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2 entities enriched; wrote data/curated/wikidata-enrichment.ttl\n"
+    assert "VALUES ?item" in Replay.seen[0]["params"]["query"]
+    answer = eurokg.build(project, run_reasoner=False, write=False)
+    rows = eurokg.query(answer.dataset, "SELECT ?p ?i ?c WHERE { id:kazakhstan ek:population ?p ; ek:inception ?i ; "
+                                        "ek:isoAlpha2 ?c }", timeout_s=None).values()
+    assert rows == [("20000000", "1991-12-16", "KZ")]
+    # offline, the cached answer reproduces the file byte for byte
+    first = (project.curated / "wikidata-enrichment.ttl").read_bytes()
+    again = CliRunner().invoke(main, ["--project", str(project.root), "enrich", "--sparql", sparql, "--offline"],
+                               catch_exceptions=False)
+    assert again.exit_code == 0 and (project.curated / "wikidata-enrichment.ttl").read_bytes() == first
+    assert len(Replay.seen) == 1

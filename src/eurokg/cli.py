@@ -297,6 +297,34 @@ def link(obj: Context, mentions, type_, context, when, no_review, online, api) -
                 click.echo(f"  w{rank}. {hit.get('id')}\t{hit.get('label', '')}\t{hit.get('description', '')}")
 
 
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Turtle file to write (default: data/curated/wikidata-enrichment.ttl, read by the build).")
+@click.option("--sparql", "endpoint", default=None, metavar="URL", help="SPARQL endpoint (default: Wikidata's query service).")
+@click.option("--offline", is_flag=True, help="Answer from data/wikidata-cache only (no network).")
+@click.pass_obj
+def enrich(obj: Context, output: str | None, endpoint: str | None, offline: bool) -> None:
+    """Fetch population, coordinates, inception and ISO codes from Wikidata for linked entities (online)."""
+    from rdflib import URIRef
+
+    from .iosafe import write_atomic
+    from .link.enrich import enrich as run_enrich
+    from .link.wikidata import SPARQL, WikidataClient
+    from .vocab import EK
+
+    project = _run(obj, lambda: obj.project)
+    ds = _run(obj, lambda: __import__("eurokg").load(project)[1])
+    entities = {s: str(q) for s, _, q in ds.triples((None, EK.wikidataId, None))}
+    client = WikidataClient(project.root / "data" / "wikidata-cache", sparql_endpoint=endpoint or SPARQL, offline=offline)
+    graph = _run(obj, run_enrich, {URIRef(s): q for s, q in entities.items()}, client)
+    target = Path(output) if output else project.curated / "wikidata-enrichment.ttl"
+    if not target.parent.is_dir():
+        _fail(obj, UsageError(f"{target.parent}: no such folder to write {target.name} into"))
+    header = "# Facts from Wikidata's query service for the linked entities (eurokg enrich); each cites id:wikidata.\n"
+    write_atomic(target, header + graph.serialize(format="turtle"))
+    click.echo(f"{len(set(graph.subjects()))} entities enriched; wrote {project.relpath(target)}")
+
+
 def render_link(result, *, review: str | None) -> str:
     verdicts = {
         "linked": lambda r: f"linked: {r.chosen.id}" + (f" ({r.chosen.qid})" if r.chosen.qid else " (no Wikidata item)"),
