@@ -141,7 +141,7 @@ def test_export_unknown_format(built, tmp_path):
     proj, _ = built
     result = run(proj, "export", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx"))
     assert result.exit_code == 2
-    assert result.stderr == "error: unknown export format 'xlsx'; known formats: csv-edges, csv-nodes, gexf, graphml, jsonld, nq, nt, trig, ttl\n"
+    assert result.stderr == "error: unknown export format 'xlsx'; known formats: csv-edges, csv-nodes, gexf, graphml, jsonld, nq, nt, quickstatements, trig, ttl\n"
     assert not (tmp_path / "x.xlsx").exists()
 
 

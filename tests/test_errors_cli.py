@@ -105,10 +105,10 @@ def test_bad_csv_row_is_located_and_nothing_is_written(seeded):
 
 
 def test_unknown_entity_in_a_csv_cell(seeded):
-    line = append(seeded.curated / "cities.csv", "almaty,Almaty,,,kazakstan,central-asia,,wikidata\n")
+    line = append(seeded.curated / "cities.csv", "almaty,Almaty,,,true,kazakstan,central-asia,,wikidata\n")
     result = build(seeded)
     assert result.exit_code == 1
-    assert f'data/curated/cities.csv:{line}:5: unknown entity "kazakstan" — did you mean kazakhstan?' in result.stderr
+    assert f'data/curated/cities.csv:{line}:6: unknown entity "kazakstan" — did you mean kazakhstan?' in result.stderr
     assert_nothing_written(seeded)
 
 

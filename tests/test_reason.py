@@ -71,10 +71,11 @@ DISJOINT_TYPES = (
 def test_shacl_names_an_entity_typed_with_disjoint_classes(project):
     (project.curated / "confused.ttl").write_text(DISJOINT_TYPES, encoding="utf-8")
     report = eurokg.validate(project)
-    assert [f.line() for f in report.findings if f.severity == "Violation"] == [
-        "data/curated/confused.ttl:6: VIOLATION: id:confused: Typed both ek:Person and ek:State, "
-        "which the ontology declares disjoint (nothing can be both).",
-    ]
+    violations = [f.line() for f in report.findings if f.severity == "Violation"]
+    assert ("data/curated/confused.ttl:6: VIOLATION: id:confused: Typed both ek:Person and ek:State, "
+            "which the ontology declares disjoint (nothing can be both).") in violations
+    # (it also lacks the Wikidata id people and states need; nothing else is wrong with it)
+    assert len(violations) == 2
 
 
 def test_shacl_reports_a_person_as_signatory_before_the_reasoner_runs(project):

@@ -329,12 +329,12 @@ def test_unknown_entity_reference_is_located_with_a_suggestion(project, ontology
     text = cities.read_text(encoding="utf-8")
     assert text.endswith("\n")
     line = text.count("\n") + 1
-    cities.write_text(text + "almaty,Almaty,,Q35493,kazakstan,central-asia,,wikidata\n", encoding="utf-8")
+    cities.write_text(text + "almaty,Almaty,,Q35493,,kazakstan,central-asia,,wikidata\n", encoding="utf-8")
     contributions = load_files(curated_files(project.curated), ontology, display=project.relpath)
     with pytest.raises(InputError) as info:
         check_contributions(contributions)
-    assert str(info.value) == f'data/curated/cities.csv:{line}:5: unknown entity "kazakstan" — did you mean kazakhstan?'
-    assert (info.value.path, info.value.line, info.value.col) == ("data/curated/cities.csv", line, 5)
+    assert str(info.value) == f'data/curated/cities.csv:{line}:6: unknown entity "kazakstan" — did you mean kazakhstan?'
+    assert (info.value.path, info.value.line, info.value.col) == ("data/curated/cities.csv", line, 6)
 
 
 def test_unknown_source_is_an_unknown_entity(project, ontology):
@@ -352,7 +352,7 @@ def test_entity_defined_twice_across_sheets(project, ontology):
     regions = project.curated / "regions.csv"
     text = regions.read_text(encoding="utf-8")
     line = text.count("\n") + 1
-    regions.write_text(text + "kazakhstan,Kazakhstan again,,,,,wikidata\n", encoding="utf-8")
+    regions.write_text(text + "kazakhstan,Kazakhstan again,,,,,,,wikidata\n", encoding="utf-8")
     contributions = load_files(curated_files(project.curated), ontology, display=project.relpath)
     with pytest.raises(InputError) as info:
         check_contributions(contributions)

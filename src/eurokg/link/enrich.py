@@ -13,19 +13,21 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from ..vocab import EK, ID, PREFIXES, PROV, WD, XSD
+from ..vocab import EK, ID, PREFIXES, PROV, WD, WDT, XSD
 
 QUERY = """SELECT ?item ?population ?coordinates ?inception ?iso2 WHERE {{
   VALUES ?item {{ {items} }}
-  OPTIONAL {{ ?item <http://www.wikidata.org/prop/direct/P1082> ?population }}
-  OPTIONAL {{ ?item <http://www.wikidata.org/prop/direct/P625> ?coordinates }}
-  OPTIONAL {{ ?item <http://www.wikidata.org/prop/direct/P571> ?inception }}
-  OPTIONAL {{ ?item <http://www.wikidata.org/prop/direct/P297> ?iso2 }}
+  OPTIONAL {{ ?item <{population}> ?population }}
+  OPTIONAL {{ ?item <{coordinates}> ?coordinates }}
+  OPTIONAL {{ ?item <{inception}> ?inception }}
+  OPTIONAL {{ ?item <{iso2}> ?iso2 }}
 }}"""
 
 
 def enrichment_query(qids: list[str]) -> str:
-    return QUERY.format(items=" ".join(f"<{WD[q]}>" for q in sorted(qids)))
+    """The query text; item IRIs come from validated QIDs (Q + digits), never from free text."""
+    return QUERY.format(items=" ".join(f"<{WD[q]}>" for q in sorted(qids)), population=WDT.P1082,
+                        coordinates=WDT.P625, inception=WDT.P571, iso2=WDT.P297)
 
 
 def _date(value: str) -> Literal | None:

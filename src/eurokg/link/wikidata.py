@@ -24,11 +24,11 @@ from pathlib import Path
 from ..errors import EurokgError, UsageError
 from ..iosafe import write_atomic
 
-from ..vocab import WIKIDATA_SITE, WIKIDATA_SPARQL
+from ..vocab import BASE, WIKIDATA_SITE, WIKIDATA_SPARQL
 
 API = WIKIDATA_SITE + "w/api.php"
 SPARQL = WIKIDATA_SPARQL
-USER_AGENT = "eurokg/0.1 (knowledge graph of Eurasian geopolitics; https://w3id.org/eurokg/)"
+USER_AGENT = f"eurokg/0.1 (knowledge graph of Eurasian geopolitics; {BASE})"
 
 
 class WikidataError(EurokgError):
