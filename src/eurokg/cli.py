@@ -313,7 +313,9 @@ def enrich(obj: Context, output: str | None, endpoint: str | None, offline: bool
     from .vocab import EK
 
     project = _run(obj, lambda: obj.project)
-    ds = _run(obj, lambda: __import__("eurokg").load(project)[1])
+    from . import load
+
+    _ontology, ds = _run(obj, load, project)
     entities = {s: str(q) for s, _, q in ds.triples((None, EK.wikidataId, None))}
     client = WikidataClient(project.root / "data" / "wikidata-cache", sparql_endpoint=endpoint or SPARQL, offline=offline)
     graph = _run(obj, run_enrich, {URIRef(s): q for s, q in entities.items()}, client)
