@@ -23,31 +23,12 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 
 from ..timespan import day_after
-from .graphml import _text, clean_text, edge_id, node_id
+from .graphml import _text, clean_text, column_types, edge_id, node_id
 
 GEXF_NS = "http://gexf.net/1.3"
 _SPECIAL_NODE = {"label", "start", "end"}
 _SPECIAL_EDGE = {"label", "start", "end", "weight", "predicate"}
 _DYNAMIC_EDGE = {"value", "changePercent"}
-_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
-
-
-def _columns(items, skip: set[str]) -> dict[str, str]:
-    kinds: dict[str, set] = {}
-    for data in items:
-        for k, v in data.items():
-            if k in skip or v is None:
-                continue
-            kinds.setdefault(k, set()).add(type(v))
-    out = {}
-    for k, ts in sorted(kinds.items()):
-        if len(ts) == 1:
-            out[k] = _TYPES[next(iter(ts))]
-        elif ts <= {int, float}:
-            out[k] = "double"
-        else:
-            raise ValueError(f"column {k!r} mixes types {sorted(t.__name__ for t in ts)}")
-    return out
 
 
 def _spell(attrs: dict, data: dict) -> None:
@@ -70,9 +51,9 @@ def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
         graph_attrs["mode"] = "static"
     graph = ET.SubElement(root, "graph", graph_attrs)
 
-    node_cols = _columns((d for _, d in g.nodes(data=True)), _SPECIAL_NODE)
+    node_cols = column_types((d for _, d in g.nodes(data=True)), "node", _SPECIAL_NODE)
     edge_data = [d for _, _, d in g.edges(data=True)]
-    edge_cols_all = _columns(edge_data, _SPECIAL_EDGE - {"predicate"})
+    edge_cols_all = column_types(edge_data, "edge", _SPECIAL_EDGE - {"predicate"})
     # an amount is a dynamic column only if every edge that has it is dated: a timeless
     # value in a dynamic column has no defined meaning in Gephi
     dynamic = {

@@ -49,11 +49,13 @@ def _element_text(value) -> str:
     return _text(value).replace("\r", _CR)
 
 
-def _key_types(items, domain: str) -> dict[str, str]:
+def column_types(records, domain: str, skip: frozenset | set = frozenset()) -> dict[str, str]:
+    """One Gephi type per column over ``records`` (attribute dicts): ints and floats
+    together widen to double; any other mix is an error rather than a silent loss."""
     types: dict[str, set] = {}
-    for _, data in items:
+    for data in records:
         for name, value in data.items():
-            if value is None:
+            if name in skip or value is None:
                 continue
             types.setdefault(name, set()).add(type(value))
     out = {}
@@ -88,9 +90,9 @@ def edge_id(source: str, target: str, key) -> str:
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     ET.register_namespace("", GRAPHML_NS)
     root = ET.Element("graphml", {"xmlns": GRAPHML_NS})
-    node_keys = _key_types(g.nodes(data=True), "node")
+    node_keys = column_types((d for _, d in g.nodes(data=True)), "node")
     edge_items = [((u, v), d) for u, v, d in g.edges(data=True)]
-    edge_keys = _key_types(edge_items, "edge")
+    edge_keys = column_types((d for _, d in edge_items), "edge")
     key_ids: dict[tuple[str, str], str] = {}
     for domain, keys in (("node", node_keys), ("edge", edge_keys)):
         for name, typ in keys.items():
