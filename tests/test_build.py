@@ -15,7 +15,6 @@ from rdflib import Dataset, Graph, URIRef
 
 from eurokg import ValidationFailed, build, stats
 from eurokg.vocab import EK, GRAPH, ID, PROV, PROVENANCE_GRAPH, RDF
-from conftest import ROOT
 
 OUTPUTS = {"eurokg.ttl", "eurokg.trig", "eurokg.graphml", "validation.ttl", "validation.txt", "reasoning.txt", "manifest.json"}
 

@@ -12,7 +12,6 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
 
 from eurokg.cli import main
 from eurokg.exporters import export_to

@@ -125,11 +125,19 @@ def view(name: str | Path = "full", *, project: Project | None = None, data: Pat
 
 
 def analyze(name: str | Path = "full", *, project: Project | None = None, data: Path | str | None = None,
-            top: int = 10, by: str = "pagerank"):
-    """The ``top`` nodes of a view by a metric (see :mod:`eurokg.metrics`)."""
-    from .metrics import table
+            top: int = 10, by: str = "pagerank", rdf: Path | str | None = None):
+    """The ``top`` nodes of a view by a metric (see :mod:`eurokg.metrics`); with ``rdf``,
+    every node's metrics are also written there as TriG (atomically)."""
+    from .iosafe import write_atomic
+    from .metrics import compute, table, to_rdf
 
-    return table(view(name, project=project, data=data, metrics=False), top=top, by=by)
+    if rdf is not None and not Path(rdf).parent.is_dir():
+        raise UsageError(f"{Path(rdf).parent}: no such folder to write {Path(rdf).name} into")
+    g = view(name, project=project, data=data, metrics=False)
+    metrics = compute(g)
+    if rdf is not None:
+        write_atomic(rdf, to_rdf(g, str(name), metrics).serialize(format="trig"))
+    return table(g, top=top, by=by, metrics=metrics)
 
 
 def draw(path: Path | str, name: str | Path = "full", *, project: Project | None = None,

@@ -15,7 +15,7 @@ from typing import Callable
 from rdflib import Dataset, Graph
 
 from .errors import ValidationFailed
-from .exporters import FORMATS, export_to
+from .exporters import export_to
 from .iosafe import Publication, locked
 from .merge import Origins, add_ontology, materialize_types, merge, union_graph
 from .ontology import Ontology

@@ -197,20 +197,12 @@ _VIEW_HELP = "full, states-trade, leaders-events, routes, or a .rq file."
 @click.pass_obj
 def analyze(obj: Context, view: str, top: int, by: str, rdf_out: str | None, data: str | None) -> None:
     """Graph metrics of a view: degree, weighted degree, betweenness, PageRank, Louvain community."""
-    from . import analyze as api_analyze, view as api_view
+    from . import analyze as api_analyze
 
     project = _run(obj, lambda: obj.project)
-    rows = _run(obj, api_analyze, view, project=project, data=data, top=top, by=by)
+    rows = _run(obj, api_analyze, view, project=project, data=data, top=top, by=by, rdf=rdf_out)
     click.echo(render_metrics(rows), nl=False)
     if rdf_out:
-        from .metrics import to_rdf
-        from .iosafe import write_atomic
-
-        g = _run(obj, api_view, view, project=project, data=data, metrics=False)
-        target = Path(rdf_out)
-        if not target.parent.is_dir():
-            _fail(obj, UsageError(f"{target.parent}: no such folder to write {target.name} into"))
-        write_atomic(target, to_rdf(g, view).serialize(format="trig"))
         click.echo(f"wrote {rdf_out}")
 
 

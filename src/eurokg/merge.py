@@ -113,9 +113,10 @@ class Origins:
         return ":".join(str(x) for x in (file, line, col) if x is not None)
 
 
-def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False) -> Graph:
-    """All named graphs' triples in one plain graph: the data (asserted and inferred),
-    the provenance graph unless excluded, the ontology copy only when asked."""
+def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
+                include_inferred: bool = True) -> Graph:
+    """All named graphs' triples in one plain graph: the asserted data, the inferred types
+    and the provenance graph unless excluded, the ontology copy only when asked."""
     from .vocab import GRAPH
 
     out = Graph()
@@ -123,6 +124,8 @@ def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontolog
         if g.identifier == PROVENANCE_GRAPH and not include_provenance:
             continue
         if g.identifier == GRAPH[ONTOLOGY_GRAPH_NAME] and not include_ontology:
+            continue
+        if g.identifier == GRAPH[INFERRED_GRAPH_NAME] and not include_inferred:
             continue
         for t in g:
             out.add(t)

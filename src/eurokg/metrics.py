@@ -105,11 +105,11 @@ def annotate(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return g
 
 
-def table(g: nx.MultiDiGraph, *, top: int = 10, by: str = "pagerank") -> list[NodeMetrics]:
-    """The ``top`` nodes by one metric (ties broken by node id)."""
+def table(g: nx.MultiDiGraph, *, top: int = 10, by: str = "pagerank", metrics: dict | None = None) -> list[NodeMetrics]:
+    """The ``top`` nodes by one metric (ties broken by node id); ``metrics`` if already computed."""
     if by not in METRICS:
         raise ValueError(f"unknown metric {by!r}; known: {', '.join(METRICS)}")
-    metrics = compute(g)
+    metrics = compute(g) if metrics is None else metrics
     rows = [
         NodeMetrics(n, str(g.nodes[n].get("label", n)), str(g.nodes[n].get("type", "")), **metrics[n])
         for n in metrics
@@ -127,7 +127,7 @@ _PROPS = {
 }
 
 
-def to_rdf(g: nx.MultiDiGraph, view: str) -> Dataset:
+def to_rdf(g: nx.MultiDiGraph, view: str, metrics: dict | None = None) -> Dataset:
     """The metrics as RDF, in a named graph of their own per view
     (``graph:metrics/<view>``): metrics of several views can live side by side, and
     asserted facts stay apart. The graph itself names its view (``ek:metricsView``)."""
@@ -141,7 +141,7 @@ def to_rdf(g: nx.MultiDiGraph, view: str) -> Dataset:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(view).stem if view.endswith(".rq") else view)
     part = ds.graph(GRAPH[f"metrics/{name}"])
     part.add((part.identifier, EK.metricsView, Literal(view)))
-    for n, values in compute(g).items():
+    for n, values in (compute(g) if metrics is None else metrics).items():
         iri = g.nodes[n].get("iri")
         if not iri:
             continue  # nodes the view made up (state groups) have no IRI

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
-from .vocab import GRAPH, PROVENANCE_GRAPH, RDF, curie
+from .merge import union_graph
+from .vocab import RDF, curie
 
 
 @dataclass
@@ -29,12 +30,7 @@ class Stats:
 def stats(dataset: Dataset) -> Stats:
     """Counts over the asserted data: the provenance graph, the inferred types and the
     ontology copy are left out, so a multilateral treaty counts once, as ek:MultilateralTreaty."""
-    skip = {PROVENANCE_GRAPH, GRAPH["inferred"], GRAPH["ontology"]}
-    g = Graph()
-    for part in dataset.graphs():
-        if part.identifier not in skip:
-            for t in part:
-                g.add(t)
+    g = union_graph(dataset, include_provenance=False, include_inferred=False)
     classes = Counter(curie(o) for o in g.objects(None, RDF.type))
     order = lambda item: (-item[1], item[0])  # noqa: E731
     return Stats(

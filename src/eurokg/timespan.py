@@ -37,6 +37,15 @@ def interval(lit: Literal) -> tuple[str, str] | None:
     return None
 
 
+def interval_of_text(text: str) -> tuple[str, str] | None:
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` text as its first and last day; None otherwise."""
+    text = text.strip()
+    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(text))
+    if datatype is None or not text[:4].isdigit():
+        return None
+    return interval(Literal(text, datatype=datatype))
+
+
 def intersect(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> tuple[str | None, str | None] | None:
     """Intersection of two intervals with open ends (None); None when they do not meet."""
     start = max((x for x in (a[0], b[0]) if x), default=None)

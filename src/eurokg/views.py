@@ -24,13 +24,13 @@ import networkx as nx
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from .errors import InputError, UsageError
-from .exporters.projection import _column_value, preferred_label, project
+from .exporters.projection import _column_value, preferred_label, project, readable_label
 from .merge import union_graph
-from .timespan import cover, interval
-from .vocab import EK, ID, RDF, curie
+from .timespan import cover, interval, interval_of_text
+from .vocab import EK, ID, RDF, RDFS, XSD, curie
 
 _CONTEXT_PROPERTIES = (
-    RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), EK.title, EK.holder,
+    RDF.type, RDFS.label, EK.title, EK.holder,
     EK.quote, EK.paraphrase, EK.claim, EK.startDate, EK.endDate, EK.periodStart, EK.periodEnd,
     EK.signingDate, EK.date, EK.constructionStart,
 )
@@ -77,7 +77,8 @@ def _set_span(attrs: dict, span) -> None:
 
 
 def _label(graph: Graph, node: URIRef) -> str:
-    return preferred_label(graph, node) or str(node).rsplit("/", 1)[-1]
+    """The same name the ``full`` view gives (label, else a readable one)."""
+    return preferred_label(graph, node) or readable_label(graph, node)
 
 
 def _data(dataset: Dataset) -> Graph:
@@ -345,18 +346,12 @@ def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
 def _as_interval(term) -> tuple[str, str] | None:
     """A SELECT view's ?start/?end as days: dates at any precision, a dateTime's day, or
     ISO date text."""
-    from .vocab import XSD
-
     if not isinstance(term, Literal):
         return None
     if term.datatype == XSD.dateTime:
-        return interval(Literal(str(term)[:10], datatype=XSD.date))
+        return interval_of_text(str(term)[:10])
     if term.datatype is None and term.language is None:
-        for datatype in (XSD.date, XSD.gYearMonth, XSD.gYear):
-            found = interval(Literal(str(term), datatype=datatype))
-            if found and len(str(term)) == {XSD.date: 10, XSD.gYearMonth: 7, XSD.gYear: 4}[datatype]:
-                return found
-        return None
+        return interval_of_text(str(term))
     return interval(term)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..sources.text import read_utf8
+from ..timespan import interval_of_text
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -45,19 +46,12 @@ def normalize(text: str) -> str:
 
 def _date(text: str, *, end: bool = False) -> dt.date | None:
     """YYYY, YYYY-MM or YYYY-MM-DD as a date (an ``end`` year or month means its last day)."""
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return None
-    if re.fullmatch(r"\d{4}", text):
-        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        year, month = int(text[:4]), int(text[5:])
-        if end:
-            import calendar
-
-            return dt.date(year, month, calendar.monthrange(year, month)[1])
-        return dt.date(year, month, 1)
-    return dt.date.fromisoformat(text)
+    span = interval_of_text(text)
+    if span is None:
+        raise ValueError(f"{text.strip()!r} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
+    return dt.date.fromisoformat(span[1] if end else span[0])
 
 
 @dataclass(frozen=True)
