@@ -41,6 +41,7 @@ class BuildResult:
     reasoning: ReasoningReport | None
     outputs: dict[str, str] = field(default_factory=dict)  # name -> sha256
     timings: dict[str, float] = field(default_factory=dict)
+    claims: "ClaimsStage | None" = None
 
     @property
     def triples(self) -> int:
@@ -85,6 +86,8 @@ def build(
     reasoner_timeout_s: float = 120.0,
     write: bool = True,
     progress: Progress = _noop,
+    extract: bool = True,
+    min_sources: int | None = None,
 ) -> BuildResult:
     """Run the whole pipeline; raise :class:`ValidationFailed` (nothing written) when it fails."""
     timings: dict[str, float] = {}
@@ -100,6 +103,12 @@ def build(
     loaded = load_all(project)
     ontology, dataset = loaded.ontology, loaded.dataset
     done("load and merge")
+
+    claims = None
+    if extract:
+        step("extract claims from articles")
+        claims = extract_stage(project, loaded, min_sources=min_sources)
+        done("extract claims from articles")
     data = union_graph(dataset)
 
     # SHACL first: its messages say what is wrong with a value; the reasoner only says "inconsistent"
@@ -126,7 +135,8 @@ def build(
     add_ontology(dataset, ontology)
     done("materialize inferred types")
 
-    result = BuildResult(dataset=dataset, ontology=ontology, report=report, reasoning=reasoning, timings=timings)
+    result = BuildResult(dataset=dataset, ontology=ontology, report=report, reasoning=reasoning, timings=timings,
+                         claims=claims)
     if write:
         step("write outputs")
         with locked(project.build_dir):
@@ -139,6 +149,9 @@ def build(
                 reports = {"validation.ttl": report.turtle(), "validation.txt": report.text()}
                 if reasoning is not None:
                     reports["reasoning.txt"] = reasoning.text()
+                if claims is not None:
+                    reports["claims.jsonl"] = claims.jsonl()
+                    reports["claims.txt"] = claims.text()
                 for name, text in reports.items():
                     pub.add(name, text)
                     staged.append(name)
@@ -171,6 +184,46 @@ def validate_files(project: Project, files: list[Path] | None = None) -> Report:
             paths.append(Path(extra))
     loaded = load_all(project, paths)
     return _validate(project, loaded, union_graph(loaded.dataset))
+
+
+@dataclass
+class ClaimsStage:
+    extractions: list
+    corroboration: object
+    min_sources: int
+    count: int
+
+    def jsonl(self) -> str:
+        return "".join(e.jsonl() for e in self.extractions)
+
+    def text(self) -> str:
+        from .extract.claims import report_text
+
+        return report_text(self.extractions, self.corroboration, self.min_sources)
+
+
+def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None = None,
+                  files: list[Path] | None = None) -> ClaimsStage:
+    """Extract claims from the project's articles (``data/articles``), corroborate them
+    against each other and the curated data, and add them to the dataset."""
+    from .extract import Extractor, article_files
+    from .extract.claims import DEFAULT_MIN_SOURCES, add_claims, corroborate
+    from .extract.kb import KnowledgeBase
+    from .link.gazetteer import Gazetteer
+
+    threshold = min_sources if min_sources is not None else project.setting("min-sources", DEFAULT_MIN_SOURCES)
+    paths = files if files is not None else article_files(project.articles)
+    curated = union_graph(loaded.dataset, include_provenance=False)
+    if not paths:
+        return ClaimsStage([], corroborate([], curated, loaded.ontology, min_sources=threshold), threshold, 0)
+    gaz = Gazetteer.load(project.gazetteer, display=project.relpath,
+                         types={str(c).rsplit("/", 1)[-1] for c in loaded.ontology.classes})
+    kb = KnowledgeBase(loaded.ontology, gaz, curated)
+    extractor = Extractor(kb)
+    extractions = [extractor.extract_file(p, display=project.relpath(p)) for p in paths]
+    corroboration = corroborate(extractions, curated, loaded.ontology, min_sources=threshold)
+    count = add_claims(loaded.dataset, extractions, corroboration, kb)
+    return ClaimsStage(extractions, corroboration, threshold, count)
 
 
 def _validate(project: Project, loaded: Loaded, data: Graph) -> Report:

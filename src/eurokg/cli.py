@@ -289,6 +289,115 @@ def link(obj: Context, mentions, type_, context, when, no_review, online, api) -
                 click.echo(f"  w{rank}. {hit.get('id')}\t{hit.get('label', '')}\t{hit.get('description', '')}")
 
 
+def _extractor(obj: Context):
+    from .extract import Extractor
+
+    project = _run(obj, lambda: obj.project)
+    return project, _run(obj, Extractor.for_project, project)
+
+
+def _article_paths(obj: Context, project, articles, suffix: str | None = None) -> list[Path]:
+    from .extract import article_files
+
+    if articles:
+        return [Path(a) for a in articles]
+    paths = article_files(project.articles)
+    if suffix:
+        paths = [p for p in paths if (project.articles / f"{p.stem}{suffix}").exists()]
+    if not paths:
+        _fail(obj, UsageError(f"no articles given and none in {project.relpath(project.articles)}"))
+    return paths
+
+
+@main.command()
+@click.argument("articles", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "trig"]), default="jsonl", show_default=True,
+              help="JSON Lines (one fact per line) or TriG (one named graph of claims per article).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (atomically; default: stdout).")
+@click.option("--published", help="Publication date (YYYY-MM-DD) for plain text without known metadata.")
+@click.option("--title", help="Title for plain text without known metadata.")
+@click.option("--min-sources", type=click.IntRange(min=1), default=None,
+              help="Independent sources that corroborate a claim (default: [tool.eurokg] min-sources, else 2).")
+@click.pass_obj
+def extract(obj: Context, articles, fmt, output, published, title, min_sources) -> None:
+    """Extract facts (claims with evidence) from ARTICLES: Markdown with front matter, or text."""
+    from .extract import claims_dataset, extract_paths
+    from .extract.claims import DEFAULT_MIN_SOURCES
+    from .iosafe import write_atomic
+
+    project, extractor = _extractor(obj)
+    meta = {"published": published, "title": title, "language": "en" if (published or title) else None}
+    extractions = _run(obj, extract_paths, extractor, [Path(a) for a in articles], display=project.relpath,
+                       metadata={k: v for k, v in meta.items() if v})
+    if fmt == "jsonl":
+        data = "".join(e.jsonl() for e in extractions)
+    else:
+        from .exporters.rdf import write_trig
+        import io
+
+        threshold = min_sources or _run(obj, project.setting, "min-sources", DEFAULT_MIN_SOURCES)
+        ds, _ = claims_dataset(extractions, extractor.kb, min_sources=threshold)
+        buf = io.BytesIO()
+        write_trig(ds, extractor.kb.ontology, buf)
+        data = buf.getvalue().decode("utf-8")
+    if output:
+        write_atomic(Path(output), data)
+        click.echo(f"{sum(len(e.facts) for e in extractions)} facts from {len(extractions)} article(s); wrote {output}",
+                   err=True)
+    else:
+        click.echo(data, nl=False)
+
+
+@main.command("eval-extract")
+@click.argument("articles", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--errors", is_flag=True, help="List the missed and the spurious facts.")
+@click.pass_obj
+def eval_extract(obj: Context, articles, errors) -> None:
+    """Precision, recall and F1 of extraction against gold files (<stem>.gold.jsonl)."""
+    from .extract.evaluate import evaluate_extraction
+
+    project, extractor = _extractor(obj)
+    paths = _article_paths(obj, project, articles, ".gold.jsonl")
+    scores, total = _run(obj, evaluate_extraction, project, extractor, paths)
+    click.echo(render_scores(scores, total, errors))
+
+
+@main.command("eval-link")
+@click.argument("articles", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--errors", is_flag=True, help="List the mentions linked wrongly.")
+@click.pass_obj
+def eval_link(obj: Context, articles, errors) -> None:
+    """Linking accuracy and NIL precision on gold mentions (<stem>.mentions.jsonl)."""
+    from .extract.evaluate import evaluate_linking
+
+    project, extractor = _extractor(obj)
+    paths = _article_paths(obj, project, articles, ".mentions.jsonl")
+    scores, total = _run(obj, evaluate_linking, project, extractor, paths)
+    lines = [f"{'article':34} {'mentions':>8} {'accuracy':>8} {'NIL pred':>8} {'NIL prec':>8} {'NIL rec':>8}"]
+    for s in scores + [total]:
+        lines.append(f"{s.name:34} {s.total:8} {s.accuracy:8.3f} {s.nil_predicted:8} {s.nil_precision:8.3f} "
+                     f"{s.nil_recall:8.3f}")
+        if errors and s is not total:
+            lines.extend(f"    {text!r}: gold {want}, linked {got}" for text, want, got in s.errors)
+    click.echo("\n".join(lines))
+
+
+def render_scores(scores, total, errors: bool) -> str:
+    lines = [f"{'article':34} {'gold':>5} {'found':>5} {'right':>5} {'P':>6} {'R':>6} {'F1':>6} {'time':>7}"]
+    for s in scores + [total]:
+        time = f"{s.times_agree}/{s.times_compared}" if s.times_compared else "-"
+        lines.append(f"{s.name:34} {s.gold:5} {s.predicted:5} {s.correct:5} {s.precision:6.3f} {s.recall:6.3f} "
+                     f"{s.f1:6.3f} {time:>7}")
+        if errors and s is not total:
+            for g in s.missed:
+                lines.append(f"    missed   {g['subject']} {g['predicate']} {g['object']}")
+            for r in s.spurious:
+                obj = r["object"].get("iri") or r["object"].get("value")
+                lines.append(f"    spurious {r['subject']['iri'].rsplit('/', 1)[-1]} {r['predicate']['label']} {obj}"
+                             f"  [{r['rule']}]")
+    return "\n".join(lines)
+
+
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Turtle file to write (default: data/curated/wikidata-enrichment.ttl, read by the build).")

@@ -114,13 +114,17 @@ class Origins:
 
 
 def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
-                include_inferred: bool = True) -> Graph:
+                include_inferred: bool = True, include_claims: bool = False) -> Graph:
     """All named graphs' triples in one plain graph: the asserted data, the inferred types
-    and the provenance graph unless excluded, the ontology copy only when asked."""
+    and the provenance graph unless excluded, the ontology copy and the claims extracted
+    from articles (``graph:claims/…``, not facts) only when asked."""
     from .vocab import GRAPH
 
+    claims_prefix = str(GRAPH["claims/"])
     out = Graph()
     for g in ds.graphs():
+        if not include_claims and str(g.identifier).startswith(claims_prefix):
+            continue
         if g.identifier == PROVENANCE_GRAPH and not include_provenance:
             continue
         if g.identifier == GRAPH[ONTOLOGY_GRAPH_NAME] and not include_ontology:

@@ -25,6 +25,7 @@ class Project:
     curated: Path = field(default=None)  # type: ignore[assignment]
     queries: Path = field(default=None)  # type: ignore[assignment]
     gazetteer: Path = field(default=None)  # type: ignore[assignment]
+    articles: Path = field(default=None)  # type: ignore[assignment]
     build_dir: Path = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -36,11 +37,31 @@ class Project:
             "curated": root / "data" / "curated",
             "queries": root / "queries",
             "gazetteer": root / "data" / "gazetteer",
+            "articles": root / "data" / "articles",
             "build_dir": root / "build",
         }
         for name, default in defaults.items():
             value = getattr(self, name)
             object.__setattr__(self, name, Path(value) if value is not None else default)
+
+    def setting(self, name: str, default):
+        """A setting from ``[tool.eurokg]`` in the project's ``pyproject.toml`` (``default`` if unset)."""
+        import tomllib
+
+        from .errors import InputError
+
+        path = self.root / "pyproject.toml"
+        if not path.exists():
+            return default
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"not valid TOML: {exc}", self.relpath(path)) from None
+        value = data.get("tool", {}).get("eurokg", {}).get(name, default)
+        if default is not None and not isinstance(value, type(default)):
+            raise InputError(f"[tool.eurokg] {name} must be {type(default).__name__}, not {value!r}",
+                             self.relpath(path))
+        return value
 
     def relpath(self, path: Path | str) -> str:
         """``path`` relative to the project root when inside it (for messages and provenance)."""
