@@ -234,8 +234,10 @@ def signing(ctx: Context) -> Iterable[Fact]:
         if treaty is None:
             continue
         if passive:
-            by = re.match(r"\s+by\s+", ctx.between(e, ctx.sent.end))
-            signers = ctx.agents(e, ctx.sent.end) if by else []
+            # "<treaty> was signed [in <place>, ...] by <people>"
+            by = re.search(r"\bby\s+", ctx.between(e, ctx.sent.end))
+            aux = re.search(r"\b(?:was|were|been|being|is)\s+(?:\w+\s+)?$", ctx.between(treaty.end, s))
+            signers = ctx.agents(e + by.end(), ctx.sent.end) if by and aux else []
         else:
             signers = ctx.agents(ctx.sent.start, s)
         when = ctx.first_time()
@@ -311,8 +313,8 @@ def summit_host(ctx: Context) -> Iterable[Fact]:
             summit = next((m for m in reversed(_summits(ctx)) if m.end <= s), None)
             host = next((m for m in ctx.agents(e, e + 25)), None)
         else:
-            host = next((m for m in reversed(ctx.agents(ctx.sent.start, s)) if s - m.end <= 3), None)
-            summit = next((m for m in _summits(ctx) if m.start >= e and m.start - e <= 40), None)
+            host = next((m for m in reversed(ctx.agents(ctx.sent.start, s)) if s - m.end <= 10), None)
+            summit = next((m for m in _summits(ctx) if m.start >= e), None)
         if summit is None or host is None:
             continue
         for state in ctx.states(host)[:1]:
