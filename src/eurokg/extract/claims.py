@@ -236,7 +236,11 @@ def corroborate(extractions, curated: Graph, ontology, *, min_sources: int = DEF
             status = EK.Contradicted
         elif count >= min_sources:
             status = EK.Corroborated
-            if f.predicate not in NARY:
+            # asserted only between entities the curated data describes (typed), so that the
+            # shapes can check it; otherwise it stays a corroborated claim
+            typed = (ID[f.subject], RDF.type, None) in curated and (
+                f.object is None or not str(f.object).startswith(str(ID)) or (f.object, RDF.type, None) in curated)
+            if f.predicate not in NARY and typed:
                 obj = f.object if f.object is not None else Literal(f.value, datatype=f.datatype)
                 result.asserted.add((ID[f.subject], f.predicate, obj))
         else:

@@ -658,7 +658,7 @@ def aid_pledge(ctx: Context) -> Iterable[Fact]:
                     recipients += ctx.states(m) if not m.kind == "group" else list(m.ids)
             if recipients:
                 quals["recipient"] = [ID[r] for r in dict.fromkeys(recipients)]
-        purpose = re.search(r"\bfor\s+(?P<p>(?:[\w-]+(?:,)?\s+){0,6}?(?:projects?|programmes?|programs?|development|"
+        purpose = re.search(r"\bfor\s+(?P<p>(?:[\w-]+(?:,)?\s+){0,6}(?:projects?|programmes?|programs?|development|"
                             r"infrastructure|needs|purposes|reconstruction|relief|construction))\b", rest)
         if purpose:
             quals["purpose"] = purpose.group("p")
