@@ -20,7 +20,9 @@ def test_build_output(project):
     assert result.stdout == (
         "validation conforms: 0 violation(s), 0 warning(s), 5 info\n"
         "reasoning: consistent, 0 unsatisfiable classes, 0 inferred types\n"
-        "900 triples in 104 named graphs\n"
+        "907 triples in 113 named graphs\n"
+        "wrote build/claims.jsonl\n"
+        "wrote build/claims.txt\n"
         "wrote build/eurokg.graphml\n"
         "wrote build/eurokg.trig\n"
         "wrote build/eurokg.ttl\n"
@@ -36,6 +38,7 @@ def test_build_progress_goes_to_stderr(project):
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         "· load and merge",
+        "· extract claims from articles",
         "· validate (SHACL)",
         "· materialize inferred types",
         "· write outputs",
@@ -169,7 +172,7 @@ def test_stats(built):
     result = run(proj, "stats")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["triples: 821", "named graphs: 104", "typed entities: 101"]
+    assert lines[:3] == ["triples: 828", "named graphs: 113", "typed entities: 101"]
     assert "ek:State\t12" in lines and "ek:signatory\t6" in lines
 
 
@@ -196,7 +199,7 @@ def test_reason_command(project):
     result = run(project, "reason")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
-        "reasoner: HermiT (owlready2), 213 individuals",
+        "reasoner: HermiT (owlready2), 217 individuals",
         "consistent: yes",
         "unsatisfiable classes: none",
     ]

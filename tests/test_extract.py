@@ -351,3 +351,18 @@ def test_cli_extract_trig(tmp_path):
     ds = Dataset()
     ds.parse(out_file, format="trig")
     assert len(ds.graph(GRAPH["claims/cku-railway"])) > 0
+
+
+def test_claim_graphs_conform_to_the_claim_shape(built):
+    import pyshacl
+    from rdflib import Graph
+
+    proj, result = built
+    claims = Graph()
+    for g in result.dataset.graphs():
+        if str(g.identifier).startswith(str(GRAPH["claims/"])):
+            claims += g
+    assert len(claims) > 500
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    conforms, _, text = pyshacl.validate(claims, shacl_graph=shapes, inference="none")
+    assert conforms, text
