@@ -131,6 +131,11 @@ class Pipeline:
             rf"(?:(?P<r1>{region})\s+(?P<g1>{noun})\b|(?P<g2>{noun})\s+(?:of|in)\s+(?P<r2>{region})\b)")
 
 
+def _open_quote(text: str) -> bool:
+    """Does the text open a quotation it does not close?"""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1 or text.count("«") > text.count("»")
+
+
 def doc_words(text: str) -> list[str]:
     return text.split()
 
@@ -167,9 +172,16 @@ class Document:
                 doc = self.pipeline.nlp(stripped)
                 heading = (len(stripped.split()) <= HEADING_MAX_WORDS and stripped[-1] not in ".!?”\"’:;"
                            and not stripped.startswith(("“", '"')))
+                pieces: list[tuple[int, int]] = []
                 for sent in doc.sents:
-                    start = offset + lead + sent.start_char
-                    text = sent.text
+                    if pieces and _open_quote(stripped[pieces[-1][0]:pieces[-1][1]]):
+                        # a quotation the segmenter cut in two: keep it in one sentence
+                        pieces[-1] = (pieces[-1][0], sent.end_char)
+                    else:
+                        pieces.append((sent.start_char, sent.end_char))
+                for a, b in pieces:
+                    start = offset + lead + a
+                    text = stripped[a:b]
                     self.sentences.append(Sentence(start, start + len(text), text, heading))
             offset += len(line) + 1
 

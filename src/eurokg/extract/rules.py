@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Callable, Iterable
 
 from rdflib import URIRef
@@ -119,6 +120,20 @@ class Context:
                 return org.ids[0]
         return None
 
+    def anaphor_state(self) -> str | None:
+        """What "it", "its" or "the country" stands for: the state that opens the nearest
+        earlier sentence of the article (its subject, in news style)."""
+        for sent in reversed(self.doc.sentences):
+            if sent.start >= self.sent.start or sent.heading:
+                continue
+            for m in sent.mentions:
+                if m.start - sent.start > 40:
+                    break
+                if m.resolved and m.kind == "name" and self.kb.is_a(m.ids[0], "State"):
+                    return m.ids[0]
+            return None
+        return None
+
     def fact(self, subject: str, predicate: URIRef, *, obj: str | URIRef | None = None, value=None,
              datatype=None, unit=None, qualifiers=None, time=None, confidence: float = 1.0) -> Fact:
         if isinstance(obj, str) and not isinstance(obj, URIRef):
@@ -151,10 +166,11 @@ def leader_title(ctx: Context) -> Iterable[Fact]:
             if not st or state_m.plural:
                 continue
             if state_m.end <= person.start:
-                # the title may be part of the person's name as matched ("President Xi")
-                gap = ctx.between(state_m.end, person.start) + person.text
-                if re.match(rf"(?:’s|'s)?\s+(?:{titles})\s+", gap, re.I) and \
-                        len(ctx.between(state_m.end, person.start)) <= 40:
+                gap = ctx.between(state_m.end, person.start)
+                # "Kazakh President Tokayev", "Kazakhstan's president, Tokayev"; the title may be
+                # part of the person's name as matched ("President Xi")
+                if re.fullmatch(rf"(?:’s|'s)?\s+(?:{titles}),?\s+", gap, re.I) or (
+                        re.fullmatch(r"(?:’s|'s)?\s+", gap) and re.match(rf"(?:{titles})\s", person.text, re.I)):
                     yield ctx.fact(st[0], EK.headOfState, obj=person.ids[0], time=ctx.first_time(),
                                    confidence=_score(person, state_m))
             elif person.end <= state_m.start:
@@ -372,6 +388,9 @@ def summit_edition(ctx: Context) -> Iterable[Fact]:
         after = ctx.between(summit.end, ctx.sent.end)
         m = re.match(rf"\s+(?:in\s+\w+\s+)?(?:was|is|marks|marked|will be)\s+the\s+(?P<o>{ordinals})\b(?!\s+\w+\s+months)", after)
         n = ORDINALS[m.group("o")] if m else None
+        first_word = summit.text.split()[0].lower() if summit.text.split() else ""
+        if n is None and first_word in ORDINALS:  # "the first China–Central Asia Summit", matched whole
+            n = ORDINALS[first_word]
         if n is None:
             before = ctx.between(max(ctx.sent.start, summit.start - 40), summit.start)
             b = re.search(rf"\b(?:the|an?|its)\s+(?P<o>{ordinals})\s+(?:[\w–-]+\s+){{0,3}}$", before)
@@ -573,12 +592,25 @@ def sanction_target(ctx: Context) -> Iterable[Fact]:
             if word == "imposed by":
                 who = [x for x in ctx.agents(e, e + 60)] + [x for x in ctx.of("Organization") if e <= x.start <= e + 60]
             else:
-                who = [x for x in ctx.agents(ctx.sent.start, s) if s - x.end <= 30] + \
-                      [x for x in ctx.of("Organization") if x.end <= s and s - x.end <= 30]
+                who = _coordinated(ctx, [x for x in ctx.mentions if x.end <= s and x.kind == "name" and any(
+                    ctx.kb.is_a(i, "State") or ctx.kb.is_a(i, "Organization") for i in x.ids)], s)
             for x in who:
                 for ident in x.ids:
                     for sid in sanction.ids:
                         yield ctx.fact(sid, EK.imposedBy, obj=ident, confidence=_score(sanction, x))
+
+
+def _coordinated(ctx: Context, before: list[Mention], at: int) -> list[Mention]:
+    """The list of mentions that ends just before ``at``: "The United States, the EU, Japan and Canada"."""
+    if not before or not re.fullmatch(r"\s+(?:\w+\s+){0,1}", ctx.between(before[-1].end, at)):
+        return []
+    out = [before[-1]]
+    for m in reversed(before[:-1]):
+        if re.fullmatch(r"\s*(?:,|,?\s+and|,?\s+as well as)\s+(?:the\s+)?", ctx.between(m.end, out[-1].start)):
+            out.append(m)
+        else:
+            break
+    return list(reversed(out))
 
 
 # ============================================================ quotes
@@ -688,9 +720,13 @@ def trade_volume(ctx: Context) -> Iterable[Fact]:
         if amount is None:
             continue
         verbs = "|".join(re.escape(w) for w in ctx.kb.triggers(EK.tradeValue))
+        moves = "|".join(re.escape(w) for w in ctx.kb.triggers(EK.changePercent)
+                         + ctx.kb.triggers(EK.changePercent, EK.negativeTrigger))
         between = ctx.between(e, amount.start)
-        if not re.search(rf"\b(?:{verbs})\b\s*(?:about|around|nearly|almost|some|roughly|more than|over|a record)?\s*$",
-                         between):
+        hedge = r"(?:about|around|nearly|almost|some|roughly|more than|over|a record)?\s*"
+        moved = re.search(rf"\b(?P<v>{moves})\s+(?:by\s+)?(?P<p>[\d.]+)\s?(?:%|percent|per cent)\s+to\s+{hedge}$",
+                          between)
+        if not moved and not re.search(rf"\b(?:{verbs})\b\s*{hedge}$", between):
             continue
         before = ctx.between(ctx.sent.start, s)
         subject = partner = None
@@ -698,6 +734,9 @@ def trade_volume(ctx: Context) -> Iterable[Fact]:
             r"(?:’s|'s)\s+(?:[\w-]+\s+){0,2}", ctx.between(m.end, s))]
         if owner:
             subject = ctx.states(owner[-1])
+        elif re.search(r"\b(?:[Ii]ts|[Tt]he country's)\s+(?:[\w-]+\s+){0,2}$", before):
+            state = ctx.anaphor_state()
+            subject = [state] if state else None
         with_ = re.match(r"\s+(?:with|between)\s+", ctx.between(e, amount.start))
         partners: list[str] = []
         if with_:
@@ -723,7 +762,10 @@ def trade_volume(ctx: Context) -> Iterable[Fact]:
             period = t
             break
         pct = next((p for p in ctx.sent.percents if p.start > amount.end), None)
-        if pct is not None:
+        if moved:
+            down = moved.group("v").lower() in ctx.kb.triggers(EK.changePercent, EK.negativeTrigger)
+            quals["changePercent"] = plain(-Decimal(moved.group("p")) if down else Decimal(moved.group("p")))
+        elif pct is not None:
             around = ctx.between(max(amount.end, pct.start - 30), min(ctx.sent.end, pct.end + 25)).lower()
             up = any(re.search(rf"\b{re.escape(w)}\b", around) for w in ctx.kb.triggers(EK.changePercent))
             down = any(re.search(rf"\b{re.escape(w)}\b", around)
@@ -759,12 +801,19 @@ def trade_balance(ctx: Context) -> Iterable[Fact]:
                              and m.start - (e + cause.end()) <= 40), None)
                 if good is not None:
                     quals["balanceDrivenBy"] = ID[good.ids[0]]
+            found = False
             for m in subjects:
                 for state in (m.ids if m.kind == "group" else ctx.states(m)):
                     if isinstance(quals.get("partner"), list) and ID[state] in quals["partner"]:
                         continue
+                    found = True
                     yield ctx.fact(state, EK.tradeBalance, obj=individual, qualifiers=quals, time=ctx.first_time(),
                                    confidence=_score(m))
+            if not found and re.search(r"\b(?:[Ii]t|[Ii]ts|the country)\b", ctx.between(ctx.sent.start, s)):
+                state = ctx.anaphor_state()
+                if state and not (isinstance(quals.get("partner"), list) and ID[state] in quals["partner"]):
+                    yield ctx.fact(state, EK.tradeBalance, obj=individual, qualifiers=quals, time=ctx.first_time(),
+                                   confidence=0.8)
             break
 
 
