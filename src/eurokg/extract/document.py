@@ -33,6 +33,7 @@ QUOTE_PAIRS = [("“", "”"), ('"', '"'), ("«", "»")]
 QUOTE = re.compile(r"“(?P<a>[^”]{3,}?)”|\"(?P<b>[^\"\n]{3,}?)\"|«(?P<c>[^»]{3,}?)»")
 PRONOUN = re.compile(r"\b(?P<p>[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b")
 HEADING_MAX_WORDS = 12
+UNCOUNTED = {"yuan", "renminbi", "tenge", "som", "manat", "somoni", "sum", "rmb", "cny", "usd", "eur", "rub", "kzt"}
 
 
 @dataclass
@@ -95,7 +96,10 @@ class Pipeline:
         seen: set[str] = set()
         for entry in kb.gazetteer.entries.values():
             for name in entry.names:
-                for variant in _variants(name.text):
+                forms = {name.text}
+                if entry.type == "Currency" and name.text[-1:].isalpha() and name.text.lower() not in UNCOUNTED:
+                    forms.add(name.text + "s")  # "U.S. dollars", "euros"
+                for variant in {v for f in forms for v in _variants(f)}:
                     self.name_notes.setdefault(variant, set()).add(name.note)
                     if variant in seen:
                         continue
@@ -274,14 +278,31 @@ class Document:
         for sent in self.sentences:
             for mention in sent.mentions:
                 if mention.kind == "pronoun":
-                    person = next((h for h in reversed(history) if h.type == "Person" and h.resolved
-                                   and h.kind != "pronoun"), None)
+                    person = self._antecedent(sent, mention)
                     if person is not None:
-                        mention.ids, mention.score, mention.status = person.ids, 0.8, "linked"
+                        mention.ids, mention.score, mention.status = (person,), 0.8, "linked"
                 elif mention.kind == "noun":
                     resolve_noun(self, sent, mention, history)
                 if mention.resolved:
                     history.append(mention)
+
+    def _antecedent(self, sent: Sentence, pronoun: Mention) -> str | None:
+        """The person "he"/"she" stands for: a person earlier in the same sentence, else the
+        first person (the subject, in news style) of the nearest earlier sentence naming one."""
+        def people(s: Sentence, before: int) -> list[str]:
+            return [m.ids[0] for m in s.mentions if m.start < before and m.resolved and m.type == "Person"
+                    and not any(q.start <= m.start < q.end for q in s.quotes)]
+
+        same = people(sent, pronoun.start)
+        if same:
+            return same[0]
+        for earlier in reversed(self.sentences):
+            if earlier.start >= sent.start:
+                continue
+            found = people(earlier, earlier.end)
+            if found:
+                return found[0]
+        return None
 
     def salient(self, cls: str, before: int) -> list[str]:
         """The entity of a class mentioned most often before an offset (the latest on a tie):

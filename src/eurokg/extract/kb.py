@@ -86,13 +86,21 @@ class KnowledgeBase:
         return sorted(x for x in (local(s) for s in self.graph.subjects(prop, ID[obj])) if x)
 
     @cached_property
-    def capitals(self) -> dict[str, str]:
-        """capital city -> its state."""
-        out = {}
+    def capitals(self) -> dict[str, tuple[str, ...]]:
+        """capital city -> the states it is (or was) the capital of (Moscow: Russia, the Soviet Union)."""
+        out: dict[str, set[str]] = {}
         for s, o in self.graph.subject_objects(EK.capital):
             if local(s) and local(o):
-                out[local(o)] = local(s)
-        return out
+                out.setdefault(local(o), set()).add(local(s))
+        return {city: tuple(sorted(states)) for city, states in out.items()}
+
+    def capital_state(self, city: str, when: dt.date) -> str | None:
+        """The state a capital stands for on a date ("Moscow" in 2025 is Russia, not the USSR)."""
+        states = self.capitals.get(city, ())
+        active = [s for s in states if s in self.gazetteer.entries and self.gazetteer.entries[s].active(when)]
+        if len(active) == 1:
+            return active[0]
+        return states[0] if len(states) == 1 else None
 
     def members(self, region: str) -> list[str]:
         """The states in a region (``ek:inRegion``, ``ek:regionIncludes``)."""

@@ -82,7 +82,7 @@ def resolve_noun(doc, sent, mention, history) -> None:
         m = _mention_after(sent, mention.end, mention.end + 20, lambda x: True)
         if m is not None and re.fullmatch(r"\s+(?:on|against)\s+(?:the\s+)?",
                                           sent.text[mention.end - sent.start: m.start - sent.start]):
-            state = kb.capitals.get(m.ids[0], m.ids[0])
+            state = kb.capital_state(m.ids[0], doc.article.published) or m.ids[0]
             found = kb.sanctions_on(state)
             if len(found) == 1:
                 _set(mention, found, 0.8)
@@ -149,7 +149,7 @@ def resolve_noun(doc, sent, mention, history) -> None:
         return
 
     if cls in ROUTE_CLASSES and definite:
-        _set(mention, doc.recent(cls if cls != "Route" else "Route", mention.start), 0.75)
+        _set(mention, doc.salient(cls, mention.start), 0.75)
 
 
 def _window(doc, sent) -> tuple[dt.date, dt.date]:

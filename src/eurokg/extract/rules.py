@@ -92,8 +92,8 @@ class Context:
         for ident in m.ids:
             if self.kb.is_a(ident, "State"):
                 out.append(ident)
-            elif ident in self.kb.capitals:
-                out.append(self.kb.capitals[ident])
+            elif self.kb.capital_state(ident, self.doc.article.published):
+                out.append(self.kb.capital_state(ident, self.doc.article.published))
             elif self.kb.is_a(ident, "Person"):
                 state = self.kb.person_state(ident, self.doc.article.published)
                 if state:
@@ -177,7 +177,9 @@ def leader_title(ctx: Context) -> Iterable[Fact]:
                 gap = ctx.between(person.end, state_m.start)
                 after = ctx.between(state_m.end, min(state_m.end + 30, ctx.sent.end))
                 if re.fullmatch(rf",\s+(?:the\s+)?(?:(?:{titles})\s+of\s+(?:the\s+)?)", gap, re.I) or (
-                        re.fullmatch(r",\s+(?:the\s+)?", gap) and re.match(rf"(?:’s|'s)?\s+(?:{titles})\b", after, re.I)):
+                        # "Tokayev, the Kazakh president": the title closes the apposition (no name follows it)
+                        re.fullmatch(r",\s+(?:the\s+)?", gap)
+                        and re.match(rf"(?:’s|'s)?\s+(?:{titles})\b(?!\s+[A-Z])", after, re.I)):
                     yield ctx.fact(st[0], EK.headOfState, obj=person.ids[0], time=ctx.first_time(),
                                    confidence=_score(person, state_m))
 
@@ -230,7 +232,13 @@ def member_of(ctx: Context) -> Iterable[Fact]:
         org = next((m for m in ctx.of("Organization") if e <= m.start <= e + 6), None)
         if org is None:
             continue
-        for m in ctx.agents(ctx.sent.start, s):
+        # the states are the subject of "are/is (all) members of", or the list right before "belong to"
+        verb = re.search(r"\s+(?:are|is|were|was|became|become|remain|remains)\s+(?:all\s+|both\s+|also\s+|now\s+)?"
+                         r"(?:a\s+|the\s+)?(?:founding\s+|full\s+)?$|,?\s+$", ctx.between(ctx.sent.start, s))
+        if verb is None:
+            continue
+        before = [m for m in ctx.agents(ctx.sent.start, ctx.sent.start + verb.start())]
+        for m in _coordinated(ctx, before, ctx.sent.start + verb.start()):
             for state in (m.ids if m.kind == "group" else [i for i in m.ids if ctx.kb.is_a(i, "State")]):
                 yield ctx.fact(state, EK.memberOf, obj=org.ids[0], confidence=_score(m, org))
 
@@ -482,9 +490,15 @@ def _route_places(ctx: Context, term: URIRef, predicate: URIRef, *, max_gap: int
         if route is None:
             continue
         ids = list(route.ids)
-        stop = re.search(r"[.;:!?]|,\s+(?:and\s+)?(?:a|an|the|which|while|as)\b|\s+(?:to|for)\s+(?!\w+\s*$)",
+        stop = re.search(r"[.;:!?]|,\s+(?:and\s+)?(?:a|an|the|which|while|as)\b|\s+(?:to|for)\s+(?!\w+\s*$)"
+                         r"|\s+(?:without|except|instead of|rather than|but not)\b",
                          ctx.between(e, ctx.sent.end))
         end = e + (stop.start() if stop else ctx.sent.end - e)
+        # the next route relation ("crosses A and B and ends at C") closes this one's places
+        later = [a for term2 in (EK.connects, EK.bypasses, EK.passesThrough) for a, _, w in ctx.triggers(term2)
+                 if a > e and w not in ("from", "between")]
+        if later:
+            end = min(end, min(later))
         places = [m for m in ctx.mentions if e <= m.start and m.end <= min(end, e + max_gap) and m.kind != "demonym"
                   and all(ctx.kb.is_a(i, "Place") for i in m.ids)]
         for m in places:
@@ -699,8 +713,8 @@ def aid_pledge(ctx: Context) -> Iterable[Fact]:
             quals["forYear"] = year.value
         when = year or ctx.first_time()
         subject = agent.ids[0]
-        if agent.kind == "name" and agent.ids[0] in ctx.kb.capitals:
-            subject = ctx.kb.capitals[agent.ids[0]]
+        if agent.kind == "name" and ctx.kb.capital_state(agent.ids[0], ctx.doc.article.published):
+            subject = ctx.kb.capital_state(agent.ids[0], ctx.doc.article.published)
         donor = ctx.states(agent)
         if donor and donor[0] != subject:
             quals["donor"] = ID[donor[0]]
