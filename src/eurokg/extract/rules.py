@@ -616,7 +616,7 @@ def sanction_target(ctx: Context) -> Iterable[Fact]:
 
 def _coordinated(ctx: Context, before: list[Mention], at: int) -> list[Mention]:
     """The list of mentions that ends just before ``at``: "The United States, the EU, Japan and Canada"."""
-    if not before or not re.fullmatch(r"\s+(?:\w+\s+){0,1}", ctx.between(before[-1].end, at)):
+    if not before or not re.fullmatch(r"\s*(?:\w+\s+){0,1}", ctx.between(before[-1].end, at)):
         return []
     out = [before[-1]]
     for m in reversed(before[:-1]):
