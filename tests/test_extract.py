@@ -91,6 +91,8 @@ def test_numbers_that_are_not_years():
     ("Bishkek, the capital of Kyrgyzstan, was quiet.", ("kyrgyzstan", "capital", "bishkek")),
     ("Talks were held in Dushanbe, the Tajik capital.", ("tajikistan", "capital", "dushanbe")),
     ("Uzbekistan, a former Soviet republic, joined later.", ("uzbekistan", "formerlyPartOf", "soviet-union")),
+    ("Kazakhstan and Tajikistan, both once part of the Soviet Union, voted.",
+     ("tajikistan", "formerlyPartOf", "soviet-union")),
     ("Kazakhstan and Kyrgyzstan are members of the Eurasian Economic Union.",
      ("kyrgyzstan", "memberOf", "eurasian-economic-union")),
     ("The China–Kyrgyzstan–Uzbekistan railway bypasses Russia.", ("china-kyrgyzstan-uzbekistan-railway", "bypasses", "russia")),
@@ -111,6 +113,7 @@ def test_rule_fires(extractor, text, expected):
     "The railway will cost $8 billion.",                          # an amount, but no pledge and no trade
     "The deficit widened, analysts said.",                        # a balance with no state
     "A former Soviet official visited Kazakhstan.",               # "former Soviet" not said of a state
+    "Kazakhstan sent an archive, once part of the Soviet Union's library.",  # the archive was, not the state
     "Kazakhstan is a member of the audience's favourite club.",   # "member of" without an organization
 ])
 def test_rule_does_not_fire(extractor, text):

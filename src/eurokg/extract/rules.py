@@ -224,6 +224,22 @@ def former_republic(ctx: Context) -> Iterable[Fact]:
         for state in subjects:
             if state != dem.ids[0]:
                 yield ctx.fact(state, EK.formerlyPartOf, obj=dem.ids[0], confidence=_score(dem))
+    # "Kazakhstan, Kyrgyzstan ... and Uzbekistan, all once part of the Soviet Union"
+    for s, e, word in ctx.triggers(EK.formerlyPartOf):
+        if " part of" not in word:
+            continue
+        whole = next((m for m in ctx.mentions if e <= m.start <= e + 5 and ctx.kb.is_a(m.ids[0], "State")), None)
+        if whole is None:
+            continue
+        lead = re.search(r"(?:,\s+)?(?:(?:that|which|who)\s+)?(?:(?:were|was|are|is)\s+)?(?:all\s+|both\s+)?$",
+                         ctx.between(ctx.sent.start, s))
+        at = ctx.sent.start + lead.start()
+        before = [m for m in ctx.mentions if m.end <= at and m.kind in ("name", "group")
+                  and all(ctx.kb.is_a(i, "State") for i in m.ids)]
+        for m in _coordinated(ctx, before, at):
+            for state in m.ids:
+                if state != whole.ids[0]:
+                    yield ctx.fact(state, EK.formerlyPartOf, obj=whole.ids[0], confidence=0.9 * _score(m, whole))
 
 
 @rule("member-of", 1, 0.85, "States before 'member(s) of <organization>': membership.")
@@ -350,11 +366,23 @@ def summit_host(ctx: Context) -> Iterable[Fact]:
       "<summit>': the people attended, their states took part.")
 def summit_attendance(ctx: Context) -> Iterable[Fact]:
     summits = _summits(ctx)
+    attended = ctx.triggers(EK.attendee)
+    guests = [t for t in attended if t[2].endswith((" by", " were", " included"))]
+    if guests and re.match(r"\s*(?:Its|The summit's|The meeting's)\b", ctx.text):
+        # "Its guests were A, B and C": the summit is the one the article is about
+        s, e, _ = guests[0]
+        ids = summits[0].ids if summits else tuple(ctx.doc.salient("Summit", ctx.sent.start))
+        if not ids:
+            return
+        summit = Mention(s, e, ctx.between(s, e), tuple(ids), "Summit", "noun", 0.8)
+        people_states = ctx.agents(e, ctx.sent.end)
+        summits = [summit]
     if not summits:
         return
     lead = re.match(r"\s*(?:At|During|On the sidelines of)\s+(?:a|an|the)?\b", ctx.text)
-    attended = ctx.triggers(EK.attendee)
-    if lead and summits[0].start - ctx.sent.start < 60:
+    if guests and summits[0].kind == "noun" and summits[0].start == guests[0][0]:
+        summit = summits[0]
+    elif lead and summits[0].start - ctx.sent.start < 60:
         summit = summits[0]
         comma = ctx.text.find(",", summit.end - ctx.sent.start)
         # the clause after the introductory phrase: its subjects are the attendees
