@@ -97,6 +97,10 @@ def test_numbers_that_are_not_years():
      ("kyrgyzstan", "memberOf", "eurasian-economic-union")),
     ("The China–Kyrgyzstan–Uzbekistan railway bypasses Russia.", ("china-kyrgyzstan-uzbekistan-railway", "bypasses", "russia")),
     ("The China–Kyrgyzstan–Uzbekistan railway bypasses Russia.", ("china-kyrgyzstan-uzbekistan-railway", "connects", "uzbekistan")),
+    ("Trade suffered from Russia, which the China–Kyrgyzstan–Uzbekistan railway will bypass.",
+     ("china-kyrgyzstan-uzbekistan-railway", "bypasses", "russia")),
+    ("The China–Kyrgyzstan–Uzbekistan railway was discussed. It will start in Kashgar and cross Kyrgyzstan.",
+     ("china-kyrgyzstan-uzbekistan-railway", "passesThrough", "kyrgyzstan")),
     ("Turkmenistan runs a trade surplus with China thanks to its natural gas sales.",
      ("turkmenistan", "tradeBalance", "Surplus")),
     ("“We will finish the line,” Japarov said.", ("sadyr-japarov", "said", "We will finish the line")),
@@ -114,10 +118,17 @@ def test_rule_fires(extractor, text, expected):
     "The deficit widened, analysts said.",                        # a balance with no state
     "A former Soviet official visited Kazakhstan.",               # "former Soviet" not said of a state
     "Kazakhstan sent an archive, once part of the Soviet Union's library.",  # the archive was, not the state
+    "It will start in Kashgar.",                                  # "it" with no route in the article
     "Kazakhstan is a member of the audience's favourite club.",   # "member of" without an organization
 ])
 def test_rule_does_not_fire(extractor, text):
     assert facts_of(extractor, text).facts == []
+
+
+def test_a_place_located_in_another_is_not_a_second_stop(extractor):
+    ex = facts_of(extractor, "The China–Kyrgyzstan–Uzbekistan railway will start in Kashgar, in China's Xinjiang region.")
+    assert ("china-kyrgyzstan-uzbekistan-railway", "connects", "kashgar") in triples(ex)
+    assert ("china-kyrgyzstan-uzbekistan-railway", "connects", "xinjiang") not in triples(ex)
 
 
 def test_pledge_with_equivalent_recipients_purpose_and_year(extractor):

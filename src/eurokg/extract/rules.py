@@ -216,6 +216,11 @@ def former_republic(ctx: Context) -> Iterable[Fact]:
                       (linked.chosen.id,), "State", "demonym", min(1.0, linked.chosen.score))
         whole = next((g for g in ctx.mentions if g.kind == "group" and g.start <= s < g.end), None)
         subjects = list(whole.ids) if whole else []
+        if not subjects and re.search(r"\bthe\s+$", ctx.between(max(ctx.sent.start, s - 5), s)) \
+                and not m.group(0).endswith("s"):
+            # "the former Soviet republic's gas sales": the state the text is about
+            state = ctx.anaphor_state()
+            subjects = [state] if state else []
         if not subjects:  # "Kazakhstan, a former Soviet republic"
             prev = [x for x in ctx.mentions if x.end <= s and x.kind in ("name", "group")]
             if prev and re.fullmatch(r",\s+(?:a|an|the|like\s+\w+\s+)?\s*(?:\w+\s+)?",
@@ -339,7 +344,7 @@ def summit_place(ctx: Context) -> Iterable[Fact]:
         if place is None or ctx.kb.is_a(place.ids[0], "State") and place.kind != "name":
             continue
         gap = ctx.between(summit.end, place.start)
-        if not re.fullmatch(rf"\s+(?:[\w-]+\s+){{0,2}}?(?:which\s+was\s+|was\s+|were\s+|is\s+)?(?:{words})\s+(?:the\s+)?(?:city\s+of\s+)?", gap):
+        if not re.fullmatch(rf",?\s+(?:[\w-]+\s+){{0,2}}?(?:which\s+was\s+|was\s+|were\s+|is\s+)?(?:{words})\s+(?:the\s+)?(?:city\s+of\s+)?", gap):
             continue
         when = ctx.time_in(place.end, min(ctx.sent.end, place.end + 30)) or ctx.time_in(ctx.sent.start, summit.start)
         for sid in summit.ids:
@@ -515,6 +520,11 @@ def _route_places(ctx: Context, term: URIRef, predicate: URIRef, *, max_gap: int
         # the route is the subject of the trigger: named (or referred to) just before it
         route = next((m for m in reversed(ctx.of("Route")) if m.end <= s and s - m.end <= 40
                       and not re.search(r"[.;:!?]|,\s+(?:and|but|as|while)\b", ctx.between(m.end, s))), None)
+        if route is None and re.match(r"\s*It\b", ctx.text) and not ctx.of("Route", ctx.sent.start, s):
+            # "It will start in Kashgar ...": the route the article is about
+            salient = ctx.doc.salient("Route", ctx.sent.start)
+            route = Mention(ctx.sent.start, ctx.sent.start + 2, "It", tuple(salient), "Route", "pronoun", 0.75) \
+                if salient else None
         if route is None:
             continue
         ids = list(route.ids)
@@ -527,8 +537,15 @@ def _route_places(ctx: Context, term: URIRef, predicate: URIRef, *, max_gap: int
                  if a > e and w not in ("from", "between")]
         if later:
             end = min(end, min(later))
-        places = [m for m in ctx.mentions if e <= m.start and m.end <= min(end, e + max_gap) and m.kind != "demonym"
-                  and all(ctx.kb.is_a(i, "Place") for i in m.ids)]
+        places = []
+        for m in ctx.mentions:
+            if not (e <= m.start and m.end <= min(end, e + max_gap) and m.kind != "demonym"
+                    and all(ctx.kb.is_a(i, "Place") for i in m.ids)):
+                continue
+            # "Kashgar, in China's Xinjiang region": where the place is, not another place on the route
+            if places and re.fullmatch(r",?\s+in\s+(?:[\w’']+\s+){0,2}", ctx.between(places[-1].end, m.start)):
+                continue
+            places.append(m)
         for m in places:
             for place in m.ids:
                 for rid in ids:
@@ -539,6 +556,19 @@ def _route_places(ctx: Context, term: URIRef, predicate: URIRef, *, max_gap: int
 @rule("route-bypasses", 1, 0.9, "A route, then 'bypass/avoid/circumvent' and places: the route avoids them.")
 def route_bypasses(ctx: Context) -> Iterable[Fact]:
     yield from _route_places(ctx, EK.bypasses, EK.bypasses)
+    # "Russia, which the new line will bypass": the place comes first, in a relative clause
+    for s, e, _ in ctx.triggers(EK.bypasses):
+        rel = re.search(r",\s+which\s+(?:the\s+)?(?:\S+\s+){0,5}?$", ctx.between(ctx.sent.start, s))
+        if rel is None:
+            continue
+        at = ctx.sent.start + rel.start()
+        place = next((m for m in reversed(ctx.mentions) if m.end == at and all(ctx.kb.is_a(i, "Place") for i in m.ids)),
+                     None)
+        route = next((m for m in ctx.of("Route") if at <= m.start < s), None)
+        if place is not None and route is not None:
+            for rid in route.ids:
+                for pid in place.ids:
+                    yield ctx.fact(rid, EK.bypasses, obj=pid, confidence=_score(place, route))
 
 
 @rule("route-connects", 1, 0.8, "A route, then 'linking/connecting/between' and places: the route connects them.")
@@ -548,8 +578,6 @@ def route_connects(ctx: Context) -> Iterable[Fact]:
 
 @rule("route-passes-through", 1, 0.75, "A route, then 'through/via/across' and places: it passes through them.")
 def route_passes(ctx: Context) -> Iterable[Fact]:
-    if not ctx.of("Route"):
-        return
     yield from _route_places(ctx, EK.passesThrough, EK.passesThrough)
 
 
