@@ -52,12 +52,30 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         self.linker = Linker(self.gazetteer, self.ontology)
+        self._triggers: dict = {}
+        self._patterns: dict = {}
 
     # ------------------------------------------------------------------ ontology
     def triggers(self, term: URIRef, prop: URIRef = EK.trigger) -> tuple[str, ...]:
         """Trigger phrases of a term, longest first (so "first proposed" wins over "proposed")."""
-        words = {str(o).lower() for o in self.ontology.graph.objects(term, prop)}
-        return tuple(sorted(words, key=lambda w: (-len(w), w)))
+        key = (term, prop)
+        cached = self._triggers.get(key)
+        if cached is None:
+            words = {str(o).lower() for o in self.ontology.graph.objects(term, prop)}
+            cached = self._triggers[key] = tuple(sorted(words, key=lambda w: (-len(w), w)))
+        return cached
+
+    def trigger_pattern(self, term: URIRef, prop: URIRef = EK.trigger):
+        """One compiled pattern for a term's triggers: whole words, case-insensitive, longest first."""
+        import re
+
+        key = (term, prop)
+        cached = self._patterns.get(key)
+        if cached is None:
+            words = self.triggers(term, prop)
+            alternation = "|".join(re.escape(w) + (r"(?!\w)" if w[-1].isalnum() else "") for w in words)
+            cached = self._patterns[key] = re.compile(rf"(?<![\w-])(?:{alternation})", re.I) if words else None
+        return cached
 
     def class_triggers(self) -> dict[str, tuple[str, ...]]:
         """Class local name -> its trigger nouns, for every class that has some."""

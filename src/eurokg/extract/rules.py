@@ -70,17 +70,15 @@ class Context:
 
     def triggers(self, term: URIRef, prop: URIRef = EK.trigger) -> list[tuple[int, int, str]]:
         """(start, end, word) of each trigger of ``term`` in the sentence, not inside a quote."""
+        pattern = self.kb.trigger_pattern(term, prop)
+        if pattern is None:
+            return []
         out = []
-        taken: list[tuple[int, int]] = []
-        for word in self.kb.triggers(term, prop):
-            pattern = r"(?<![\w-])" + re.escape(word) + (r"(?![\w])" if word[-1].isalnum() else "")
-            for m in re.finditer(pattern, self.text, re.I):
-                s, e = self.sent.start + m.start(), self.sent.start + m.end()
-                if any(a < e and s < b for a, b in taken) or self.in_quote(s):
-                    continue
-                taken.append((s, e))
-                out.append((s, e, word))
-        return sorted(out)
+        for m in pattern.finditer(self.text):
+            s, e = self.sent.start + m.start(), self.sent.start + m.end()
+            if not self.in_quote(s):
+                out.append((s, e, m.group(0).lower()))
+        return out
 
     def in_quote(self, offset: int) -> bool:
         return any(q.start <= offset < q.end for q in self.sent.quotes)
