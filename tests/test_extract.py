@@ -178,6 +178,11 @@ def test_jsonl_shape_and_evidence_offsets(extractor):
     head = next(r for r in records if r["predicate"]["iri"] == str(EK.headOfState))
     assert head["subject"]["wikidata"] == "Q232" and head["object"]["wikidata"] == "Q200881"
     assert head["predicate"]["wikidata"] == "P35"
+    trade = facts_of(extractor, "China's trade with Kazakhstan rose 5% to $3 billion last year.")
+    [record] = [json.loads(line) for line in trade.jsonl().splitlines()]
+    assert record["qualifiers"]["changePercent"] == {"value": "5", "unit": "percent"}
+    assert record["qualifiers"]["partner"] == [{"label": "Kazakhstan", "iri": str(ID["kazakhstan"]), "wikidata": "Q232"}]
+    assert record["time"] == {"value": "2024", "precision": "year"}
     pledge = next(r for r in records if r["predicate"]["iri"] == str(EK.pledgedAid))
     assert pledge["object"] == {"value": "5000000", "datatype": "xsd:decimal", "unit": "USD"}
     assert pledge["time"] == {"value": "2025-06-16", "precision": "day"}

@@ -12,6 +12,9 @@ from ..vocab import EK, ID, curie
 from .values import When, plain
 
 
+PERCENT_QUALIFIERS = {"changePercent"}
+
+
 @dataclass
 class Fact:
     subject: str  # entity id
@@ -81,7 +84,8 @@ def fact_json(kb, fact: Fact, article) -> dict:
         "predicate": {"label": kb.ontology.label(fact.predicate), "iri": str(fact.predicate),
                       "wikidata": kb.ontology.wikidata_property(fact.predicate)},
         "object": obj,
-        "qualifiers": {k: _qualifier_json(kb, v) for k, v in sorted(fact.qualifiers.items())},
+        "qualifiers": {k: ({"value": v, "unit": "percent"} if k in PERCENT_QUALIFIERS else _qualifier_json(kb, v))
+                       for k, v in sorted(fact.qualifiers.items())},
         "time": {"value": fact.time.value, "precision": fact.time.precision} if fact.time else None,
         "evidence": {"source": article.url or article.path, "article": article.id, "sentence": fact.sentence,
                      "start": fact.start, "end": fact.end},
