@@ -289,6 +289,37 @@ def link(obj: Context, mentions, type_, context, when, no_review, online, api) -
                 click.echo(f"  w{rank}. {hit.get('id')}\t{hit.get('label', '')}\t{hit.get('description', '')}")
 
 
+@main.command()
+@click.option("--data", type=click.Path(dir_okay=False), help="Built TriG to serve (default: build/eurokg.trig).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds before a query is stopped (503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows (or triples) per answer; more are cut and the cut reported.")
+@click.option("--cors", metavar="ORIGIN", default=None, help="Send CORS headers for this origin (or *); off by default.")
+@click.pass_obj
+def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
+    """A read-only SPARQL 1.1 Protocol endpoint on the built graph (GET/POST /sparql, page at /)."""
+    from .serve import Endpoint, make_server
+
+    project = _run(obj, lambda: obj.project) if data is None else None
+    path = Path(data) if data else project.build_dir / "eurokg.trig"
+    endpoint = _run(obj, Endpoint, path, timeout_s=timeout, max_rows=max_rows, cors=cors)
+    try:
+        server = make_server(endpoint, host, port)
+    except OSError as exc:
+        _fail(obj, UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+    bound = server.server_address
+    click.echo(f"serving {endpoint.size} quads read-only at http://{bound[0]}:{bound[1]}/sparql (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def _extractor(obj: Context):
     from .extract import Extractor
 

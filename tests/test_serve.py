@@ -1,0 +1,145 @@
+"""`eurokg serve`: the SPARQL 1.1 Protocol, read-only, with limits, tested with SPARQLWrapper as the client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed, SPARQLWrapperException, Unauthorized
+
+from eurokg.errors import InputError
+from eurokg.serve import Endpoint, serve_in_thread
+
+STATES = "PREFIX ek: <https://w3id.org/eurokg/> SELECT ?s WHERE { ?s a ek:State } ORDER BY ?s"
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    proj, _ = built
+    endpoint = Endpoint(proj.build_dir / "eurokg.trig", timeout_s=10, max_rows=5)
+    srv, url = serve_in_thread(endpoint)
+    yield url, endpoint
+    srv.shutdown()
+    srv.server_close()
+
+
+def client(url: str, query: str, fmt=JSON, method=None) -> SPARQLWrapper:
+    sw = SPARQLWrapper(url)
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    if method:
+        sw.setMethod(method)
+    return sw
+
+
+def test_select_json_by_get_and_post(server):
+    url, _ = server
+    for method in (None, POST):
+        res = client(url, "SELECT ?l WHERE { <https://w3id.org/eurokg/id/kazakhstan> rdfs:label ?l }",
+                     method=method).queryAndConvert()
+        assert res["head"]["vars"] == ["l"]
+        assert [b["l"]["value"] for b in res["results"]["bindings"]] == ["Kazakhstan"]
+        assert res["results"]["bindings"][0]["l"].get("xml:lang") == "en"
+
+
+def test_other_result_formats(server):
+    url, _ = server
+    q = "SELECT ?q WHERE { <https://w3id.org/eurokg/id/kazakhstan> ek:wikidataId ?q }"
+    xml = client(url, q, XML).queryAndConvert()
+    assert xml.getElementsByTagName("literal")[0].firstChild.data == "Q232"
+    rows = list(csv.reader(io.StringIO(client(url, q, CSV).queryAndConvert().decode())))
+    assert rows == [["q"], ["Q232"]]
+    tsv = client(url, q, TSV).queryAndConvert().decode().splitlines()
+    assert tsv == ["?q", '"Q232"']
+
+
+def test_ask_and_construct(server):
+    url, _ = server
+    assert client(url, "ASK { ?s a ek:Treaty }").queryAndConvert()["boolean"] is True
+    g = client(url, "CONSTRUCT { ?s a ek:Summit } WHERE { ?s a ek:Summit }", TURTLE).queryAndConvert()
+    from rdflib import Graph
+
+    graph = Graph().parse(data=g, format="turtle")
+    assert len(graph) == 4
+
+
+def test_row_cap_reports_truncation(server):
+    url, endpoint = server
+    res = client(url, STATES).queryAndConvert()
+    assert len(res["results"]["bindings"]) == endpoint.max_rows
+    assert res["eurokg"] == {"truncated": True, "maxRows": endpoint.max_rows}
+    req = urllib.request.Request(url + "?query=" + urllib.request.quote(STATES), headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(req) as resp:
+        assert resp.headers["X-Eurokg-Truncated"] == "true"
+        assert resp.headers.get("Access-Control-Allow-Origin") is None  # no CORS unless asked
+
+
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "LOAD <http://example.org/data.ttl>",
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }",
+])
+def test_updates_and_remote_access_are_refused(server, query):
+    url, _ = server
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(url + "?query=" + urllib.request.quote(query))
+    assert err.value.code == 403
+
+
+def test_update_protocol_is_refused(server):
+    url, _ = server
+    sw = SPARQLWrapper(url, updateEndpoint=url)
+    sw.setMethod(POST)
+    sw.setQuery("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    with pytest.raises((Unauthorized, SPARQLWrapperException, urllib.error.HTTPError)):
+        sw.query()
+
+
+def test_syntax_error_is_400(server):
+    url, _ = server
+    with pytest.raises(QueryBadFormed):
+        client(url, "SELECT ?s WHERE { ?s ").queryAndConvert()
+
+
+def test_slow_query_is_stopped(built):
+    proj, _ = built
+    endpoint = Endpoint(proj.build_dir / "eurokg.trig", timeout_s=0.5)
+    srv, url = serve_in_thread(endpoint)
+    try:
+        heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(url + "?query=" + urllib.request.quote(heavy))
+        assert err.value.code == 503
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_cors_only_when_asked(built):
+    proj, _ = built
+    srv, url = serve_in_thread(Endpoint(proj.build_dir / "eurokg.trig", cors="https://example.org"))
+    try:
+        with urllib.request.urlopen(url + "?query=" + urllib.request.quote("ASK {}")) as resp:
+            assert resp.headers["Access-Control-Allow-Origin"] == "https://example.org"
+            assert json.loads(resp.read())["boolean"] is True
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_query_page(server):
+    url, _ = server
+    with urllib.request.urlopen(url.removesuffix("sparql")) as resp:
+        page = resp.read().decode()
+    assert "<form" in page and "read-only" in page
+
+
+def test_missing_build_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="eurokg build"):
+        Endpoint(tmp_path / "eurokg.trig")
