@@ -252,3 +252,23 @@ def test_query_build_api_matches_the_cli(built):
     assert [r[0] for r in rows] == ["China", "Kazakhstan", "Tajikistan", "Uzbekistan"]
     with pytest.raises(eurokg.UsageError):
         eurokg.query_build(proj)
+
+
+def test_unchanged_rebuild_reuses_the_build(project):
+    first = run(project, "build", "-q", "--no-reason")
+    assert first.exit_code == 0, first.output
+    stamp = {p.name: p.stat().st_mtime_ns for p in project.build_dir.iterdir()}
+    again = run(project, "build", "-q", "--no-reason")
+    assert again.exit_code == 0
+    assert again.stdout.splitlines()[-1].endswith("is up to date: inputs unchanged since it was built (--force rebuilds)")
+    assert again.stdout.splitlines()[0] == first.stdout.splitlines()[0]  # the stored summary
+    assert {p.name: p.stat().st_mtime_ns for p in project.build_dir.iterdir()} == stamp
+    # another option, an edited input, a damaged output or --force: a real build
+    assert "wrote build/manifest.json" in run(project, "build", "-q").stdout
+    assert "up to date" in run(project, "build", "-q").stdout
+    with (project.curated / "g7.ttl").open("a", encoding="utf-8") as fh:
+        fh.write("# edited\n")
+    assert "wrote build/manifest.json" in run(project, "build", "-q").stdout
+    (project.build_dir / "eurokg.ttl").write_text("damaged", encoding="utf-8")
+    assert "wrote build/manifest.json" in run(project, "build", "-q").stdout
+    assert "wrote build/manifest.json" in run(project, "build", "-q", "--force").stdout

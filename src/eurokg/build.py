@@ -156,7 +156,10 @@ def build(
                     pub.add(name, text)
                     staged.append(name)
                 stale = _previous_outputs(project.build_dir) - set(staged)
-                result.outputs = pub.commit()
+                result.outputs = pub.commit(extra={
+                    "inputs": input_digest(project, strict=strict, run_reasoner=run_reasoner, extract=extract,
+                                           min_sources=min_sources),
+                    "summary": summary_lines(result)})
                 for name in sorted(stale):  # e.g. reasoning.txt from an earlier build with the reasoner
                     (project.build_dir / name).unlink(missing_ok=True)
             except BaseException:
@@ -164,6 +167,76 @@ def build(
                 raise
         done("write outputs")
     return result
+
+
+def summary_lines(result: BuildResult) -> list[str]:
+    """What ``eurokg build`` reports about a build (kept in the manifest for an unchanged rebuild)."""
+    lines = [result.report.summary()]
+    if result.reasoning is not None:
+        r = result.reasoning
+        lines.append(f"reasoning: consistent, {len(r.unsatisfiable)} unsatisfiable classes, "
+                     f"{sum(len(v) for v in r.inferred_types.values())} inferred types")
+    lines.append(f"{result.triples} triples in {result.graphs} named graphs")
+    return lines
+
+
+def input_files(project: Project) -> list[Path]:
+    """Every file a build reads: ontology, shapes, curated data, gazetteer, articles, settings."""
+    from .extract import article_files
+
+    files = [project.ontology, project.shapes, *curated_files(project.curated), *article_files(project.articles)]
+    if project.gazetteer.is_dir():
+        files += sorted(p for p in project.gazetteer.iterdir() if p.is_file() and p.suffix == ".csv")
+    settings = project.root / "pyproject.toml"
+    if settings.exists():
+        files.append(settings)
+    return files
+
+
+def input_digest(project: Project, **options) -> str:
+    """SHA-256 over the eurokg version, the build options and every input file (path and bytes)."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("eurokg")
+    except PackageNotFoundError:  # running from a source tree
+        release = "source"
+    digest = hashlib.sha256(f"eurokg {release}\n{sorted(options.items())!r}\n".encode())
+    for path in input_files(project):
+        digest.update(f"{project.relpath(path)}\0".encode())
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def up_to_date(project: Project, **options) -> list[str] | None:
+    """The stored summary when ``build/`` was made from exactly these inputs and options and
+    its files are intact; None when a build is needed."""
+    import hashlib
+    import json
+
+    manifest = project.build_dir / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("inputs") != input_digest(project, **options):
+        return None
+    for name, expected in (data.get("files") or {}).items():
+        path = project.build_dir / name
+        try:
+            with open(path, "rb") as fh:
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+        except OSError:
+            return None
+        if digest.hexdigest() != expected:
+            return None
+    return list(data.get("summary") or [])
 
 
 def _previous_outputs(folder: Path) -> set[str]:

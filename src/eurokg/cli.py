@@ -80,20 +80,26 @@ def main(ctx: click.Context, verbose: bool, project: str | None) -> None:
 @click.option("--no-reason", is_flag=True, help="Skip the OWL reasoner (HermiT).")
 @click.option("--reasoner-timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True, help="Seconds before the reasoner is stopped.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@click.option("--force", is_flag=True, help="Rebuild even when no input changed since the last build.")
 @click.pass_obj
-def build(obj: Context, strict: bool, no_reason: bool, reasoner_timeout: float, quiet: bool) -> None:
+def build(obj: Context, strict: bool, no_reason: bool, reasoner_timeout: float, quiet: bool, force: bool) -> None:
     """Load, merge, reason, validate and write build/ (Turtle, TriG, GraphML, reports)."""
-    from .build import build as run_build
+    from .build import build as run_build, summary_lines, up_to_date
 
     project = _run(obj, lambda: obj.project)
+    options = dict(strict=strict, run_reasoner=not no_reason, extract=True, min_sources=None)
+    if not force:
+        summary = _run(obj, up_to_date, project, **options)
+        if summary is not None:
+            for line in summary:
+                click.echo(line)
+            click.echo(f"{project.relpath(project.build_dir)}/ is up to date: inputs unchanged since it was built "
+                       "(--force rebuilds)")
+            return
     result = _run(obj, run_build, project, strict=strict, run_reasoner=not no_reason,
                   reasoner_timeout_s=reasoner_timeout, progress=_progress(not quiet))
-    click.echo(result.report.summary())
-    if result.reasoning is not None:
-        r = result.reasoning
-        click.echo(f"reasoning: consistent, {len(r.unsatisfiable)} unsatisfiable classes, "
-                   f"{sum(len(v) for v in r.inferred_types.values())} inferred types")
-    click.echo(f"{result.triples} triples in {result.graphs} named graphs")
+    for line in summary_lines(result):
+        click.echo(line)
     for name in [*sorted(result.outputs), "manifest.json"]:
         click.echo(f"wrote {project.relpath(project.build_dir / name)}")
 

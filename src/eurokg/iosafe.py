@@ -102,14 +102,16 @@ class Publication:
                 digest.update(chunk)
         self._digests[name] = digest.hexdigest()
 
-    def commit(self, *, manifest: bool = True) -> dict[str, str]:
-        """Rename every staged file into place, then write the manifest. Returns name -> sha256."""
+    def commit(self, *, manifest: bool = True, extra: dict | None = None) -> dict[str, str]:
+        """Rename every staged file into place, then write the manifest (with ``extra`` keys,
+        e.g. the digest of the inputs). Returns name -> sha256."""
         for name, tmp in sorted(self._staged.items()):
             os.replace(tmp, self.folder / name)
         self._staged.clear()
         if not manifest:
             return dict(self._digests)
-        manifest_text = json.dumps({"files": dict(sorted(self._digests.items()))}, indent=2, sort_keys=True) + "\n"
+        content = {"files": dict(sorted(self._digests.items())), **(extra or {})}
+        manifest_text = json.dumps(content, indent=2, sort_keys=True) + "\n"
         write_atomic(self.folder / self.MANIFEST, manifest_text)
         _fsync_dir(self.folder)
         return dict(self._digests)
