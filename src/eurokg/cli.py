@@ -154,17 +154,31 @@ def _dataset(obj: Context, data: str | None):
               help="Seconds before the query is stopped (exit 3).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Row cap; more rows exit 3 after printing.")
 @click.option("--allow-remote", is_flag=True, help="Permit SERVICE and FROM <http...> (off by default: no network).")
+@click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint instead of the local build (online).")
+@click.option("--user", help="User name for the endpoint (password from $EUROKG_PASSWORD).")
 @click.pass_obj
-def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_remote) -> None:
-    """Run a SPARQL query (FILE.rq or -e TEXT) on the built graph."""
+def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_remote, endpoint, user) -> None:
+    """Run a SPARQL query (FILE.rq or -e TEXT) on the built graph, or at --endpoint."""
+    import os
+
     from . import query_build
-    from .query import render
+    from .query import load_query_file, parse_binding, render
 
     if bool(file) == bool(text):
         _fail(obj, UsageError("give a query FILE or -e TEXT (exactly one)"))
-    project = _run(obj, lambda: obj.project) if data is None else None
-    result = _run(obj, query_build, project, text=text, file=file, bind=binds, data=data,
-                  allow_remote=allow_remote, timeout_s=timeout, max_rows=max_rows)
+    if endpoint:
+        from .remote import remote_query
+
+        if data:
+            _fail(obj, UsageError("--data and --endpoint exclude each other"))
+        query_text = text if text else _run(obj, lambda: load_query_file(file).text)
+        bindings = dict(_run(obj, parse_binding, b) for b in binds)
+        result = _run(obj, remote_query, endpoint, query_text, bindings=bindings, timeout_s=timeout, max_rows=max_rows,
+                      user=user, password=os.environ.get("EUROKG_PASSWORD"), source=file or "<-e>")
+    else:
+        project = _run(obj, lambda: obj.project) if data is None else None
+        result = _run(obj, query_build, project, text=text, file=file, bind=binds, data=data,
+                      allow_remote=allow_remote, timeout_s=timeout, max_rows=max_rows)
     click.echo(render(result, fmt), nl=False)
     if result.truncated:
         click.echo(f"warning: more than {max_rows} rows; output truncated", err=True)
@@ -324,6 +338,34 @@ def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
         pass
     finally:
         server.server_close()
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL (e.g. http://127.0.0.1:7878/store), or the update URL with --protocol update.")
+@click.option("--graph", metavar="IRI", default=None, help="Target named graph (default: https://w3id.org/eurokg/graph/eurokg).")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="SPARQL 1.1 Graph Store HTTP Protocol, or SPARQL 1.1 Update for stores without it.")
+@click.option("--data", type=click.Path(dir_okay=False),
+              help="Graph to push (default: build/eurokg.trig, every graph flattened into the target graph).")
+@click.option("--user", help="User name (password from $EUROKG_PASSWORD).")
+@click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True)
+@click.option("--batch", type=click.IntRange(min=1), default=50_000, show_default=True, help="Triples per request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True)
+@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True)
+@click.pass_obj
+def push(obj: Context, endpoint, graph, protocol, data, user, auth, batch, timeout, retries) -> None:
+    """Replace a named graph of an existing triple store with the built graph (online)."""
+    import os
+
+    from .remote import push as run_push
+
+    path = Path(data) if data else _run(obj, lambda: obj.project).build_dir / "eurokg.trig"
+    report = _run(obj, run_push, path, endpoint, graph=graph, protocol=protocol, user=user,
+                  password=os.environ.get("EUROKG_PASSWORD"), auth=auth, batch_size=batch, timeout_s=timeout,
+                  retries=retries)
+    click.echo(f"pushed {report.triples} triples in {report.batches} request(s) to <{report.graph}> "
+               f"({report.protocol})")
 
 
 def _extractor(obj: Context):

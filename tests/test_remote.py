@@ -1,0 +1,139 @@
+"""Push to, and query, a real Oxigraph server started on loopback (the `oxigraph` binary from PyPI)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eurokg.cli import main
+from eurokg.errors import EurokgError, QueryRefused
+from eurokg.remote import DEFAULT_GRAPH, push, remote_query
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(tmp: Path, *extra: str):
+    if not Path(OXIGRAPH).exists():
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    port = _free_port()
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp), "--bind", f"127.0.0.1:{port}", *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1)
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"oxigraph did not start: {proc.stderr.read().decode()[:500]}")
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("oxigraph did not answer within 10 s")
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    proc, base = _start(tmp_path_factory.mktemp("oxi"))
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _count(base: str, graph: str) -> int:
+    res = remote_query(base + "/query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(res.rows[0][0])
+
+
+def test_push_replaces_the_graph_in_batches(built, oxigraph_server):
+    proj, result = built
+    data = proj.build_dir / "eurokg.trig"
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data, format="trig")
+    expected = len({t for g in ds.graphs() for t in g})  # every graph, flattened into one
+    report = push(data, oxigraph_server + "/store", batch_size=300)
+    assert report.batches == -(-report.triples // 300) and report.triples >= expected
+    assert _count(oxigraph_server, str(DEFAULT_GRAPH)) == expected
+    push(data, oxigraph_server + "/store", batch_size=1000)  # again: the same graph, not twice the triples
+    assert _count(oxigraph_server, str(DEFAULT_GRAPH)) == expected
+
+
+def test_push_by_sparql_update(built, oxigraph_server):
+    proj, _ = built
+    graph = "https://example.org/by-update"
+    report = push(proj.build_dir / "eurokg.ttl", oxigraph_server + "/update", graph=graph, protocol="update",
+                  batch_size=400)
+    assert report.batches == -(-report.triples // 400)
+    assert _count(oxigraph_server, graph) == report.triples
+    push(proj.build_dir / "eurokg.ttl", oxigraph_server + "/update", graph=graph, protocol="update")
+    assert _count(oxigraph_server, graph) == report.triples
+
+
+def _rows(result) -> list[tuple]:
+    """Rows in a comparable form: GROUP_CONCAT has no defined order across engines."""
+    return sorted(tuple(" | ".join(sorted(cell.split(" | "))) for cell in row) for row in result.values())
+
+
+def test_saved_questions_answer_the_same_remotely(built, tmp_path):
+    """Every research question in queries/ gives the same rows on a store the build was pushed to."""
+    from eurokg import query_build
+    from eurokg.query import load_query_file
+
+    proj, _ = built
+    proc, base = _start(tmp_path / "oxi", "--union-default-graph")
+    try:
+        push(proj.build_dir / "eurokg.trig", base + "/store")
+        # the push flattens the named graphs into one: questions that ask GRAPH ?g are left out
+        files = [p for p in sorted(proj.queries.glob("*.rq")) if "GRAPH" not in load_query_file(p).text]
+        assert len(files) >= 10
+        for path in files:
+            local = query_build(proj, file=path)
+            remote = remote_query(base + "/query", load_query_file(path).text, source=path.name)
+            assert remote.kind == local.kind, path.name
+            assert _rows(remote) == _rows(local), path.name
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_push_and_remote_query(built, oxigraph_server):
+    proj, _ = built
+    runner = CliRunner()
+    out = runner.invoke(main, ["--project", str(proj.root), "push", "--endpoint", oxigraph_server + "/store",
+                               "--graph", "https://example.org/cli"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("pushed ") and "<https://example.org/cli>" in out.output
+    out = runner.invoke(main, ["query", "--endpoint", oxigraph_server + "/query", "--format", "csv", "-e",
+                               "SELECT ?l WHERE { GRAPH <https://example.org/cli> { id:kazakhstan rdfs:label ?l } }"])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines() == ["l", "Kazakhstan"]
+    out = runner.invoke(main, ["query", "--endpoint", oxigraph_server + "/query", "-e",
+                               "SELECT ?s WHERE { GRAPH ?g { ?s a ek:State } } LIMIT 1", "--bind", "s=id:china"])
+    assert out.exit_code == 0, out.output
+    assert "id:china" in out.output
+
+
+def test_remote_query_keeps_the_read_only_policy():
+    with pytest.raises(QueryRefused):
+        remote_query("http://127.0.0.1:9/query", "DELETE WHERE { ?s ?p ?o }")
+
+
+def test_unreachable_store_is_a_clear_error(built):
+    proj, _ = built
+    with pytest.raises(EurokgError, match="127.0.0.1:9"):
+        push(proj.build_dir / "eurokg.trig", "http://127.0.0.1:9/store", retries=0, timeout_s=2)
