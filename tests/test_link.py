@@ -212,3 +212,25 @@ def test_the_same_qid_on_two_entities_is_a_violation(project):
         "data/curated/states.csv:4: VIOLATION: id:kyrgyzstan: Wikidata id Q232 is also given to id:kazakhstan: "
         "one item cannot be two entities.",
     ]
+
+
+def test_series_name_means_the_edition_nearest_the_date():
+    from eurokg import Project
+    from eurokg.link.gazetteer import Gazetteer
+    from eurokg.link.linker import Linker
+    from eurokg.ontology import Ontology
+    import datetime as dt
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    project = Project(root)
+    linker = Linker(Gazetteer.load(project.gazetteer), Ontology.load(project.ontology))
+    assert linker.link("G7 summit", date=dt.date(2023, 5, 20), record=False).id == "g7-summit-2023"
+    assert linker.link("G7 summit", date=dt.date(2025, 7, 1), record=False).id == "g7-summit-2025"
+    assert linker.link("China–Central Asia summit", date=dt.date(2025, 6, 18), record=False).id == \
+        "china-central-asia-summit-2025"
+    # no date, or a date far from every edition: nothing to tell them apart
+    assert linker.link("G7 summit", record=False).status == "ambiguous"
+    assert linker.link("G7 summit", date=dt.date(2019, 1, 1), record=False).status == "ambiguous"
+    # a summit is not "out of office" after it ended: its own name still links
+    assert linker.link("Astana summit", date=dt.date(2026, 1, 1), record=False).id == "china-central-asia-summit-2025"

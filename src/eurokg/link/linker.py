@@ -13,6 +13,9 @@ Score of a candidate (reasons are kept with it):
   (a leader out of office, a state that no longer existed) costs 0.25.
 * context: each name of the entity's country found in ``context`` adds 0.05,
   once.
+* events: a dated event is not penalised for being over (texts report events
+  afterwards); when a series name fits several editions ("G7 summit"), the one
+  nearest the date, within a year, gains 0.1.
 
 The best candidate is linked when its score is at least ``threshold`` (0.6)
 and ahead of the next by at least ``margin`` (0.05); below the threshold the
@@ -179,11 +182,14 @@ class Linker:
             reasons = [reason]
             if type:
                 reasons.append(f"type {entry.type} fits {type}")
+            event = self.ontology is not None and self.ontology.is_subclass(EK[entry.type], EK.Event)
             if date is not None:
                 if not name.in_use(date):
                     score -= 0.15
                     reasons.append(f"name {name.text!r} not in use on {date.isoformat()}")
-                if not entry.active(date):
+                if event:
+                    pass  # texts speak of events before and after them: proximity below, no penalty
+                elif not entry.active(date):
                     score -= 0.25
                     span = f"{entry.start or '…'}–{entry.end or '…'}"
                     reasons.append(f"not active on {date.isoformat()} ({span})")
@@ -193,7 +199,32 @@ class Linker:
                     score += 0.05
                     reasons.append(f"context mentions {country.label}")
             out.append(Candidate(ident, entry.qid, entry.label, entry.type, round(score, 4), tuple(reasons)))
+        if date is not None:
+            out = self._nearest_edition(out, date)
         return sorted(out, key=lambda c: (-c.score, c.id))
+
+    def _nearest_edition(self, out: list[Candidate], date: dt.date) -> list[Candidate]:
+        """Among dated events sharing the best score (a series name: "G7 summit"), the one
+        nearest the text's date, within a year, gains 0.1."""
+        if not out or self.ontology is None:
+            return out
+        best = max(c.score for c in out)
+        dated = []
+        for c in out:
+            entry = self.gazetteer.entries[c.id]
+            if c.score == best and entry.start is not None and self.ontology.is_subclass(EK[entry.type], EK.Event):
+                end = entry.end or entry.start
+                gap = 0 if entry.start <= date <= end else min(abs((date - entry.start).days), abs((date - end).days))
+                dated.append((gap, c))
+        if len(dated) < 2:
+            return out
+        dated.sort(key=lambda x: (x[0], x[1].id))
+        gap, nearest = dated[0]
+        if gap > 366 or (len(dated) > 1 and dated[1][0] == gap):
+            return out
+        return [Candidate(c.id, c.qid, c.label, c.type, round(c.score + 0.1, 4),
+                          c.reasons + (f"the edition nearest {date.isoformat()} ({gap} days)",)) if c is nearest else c
+                for c in out]
 
     def link(self, mention: str, *, type: str | None = None, context: str | None = None,
              date: dt.date | None = None, record: bool = True) -> LinkResult:
