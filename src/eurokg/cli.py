@@ -343,7 +343,7 @@ def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol URL (e.g. http://127.0.0.1:7878/store), or the update URL with --protocol update.")
-@click.option("--graph", metavar="IRI", default=None, help="Target named graph (default: https://w3id.org/eurokg/graph/eurokg).")
+@click.option("--graph", metavar="IRI", default=None, help="Target named graph (default: graph:eurokg in the project namespace).")
 @click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="SPARQL 1.1 Graph Store HTTP Protocol, or SPARQL 1.1 Update for stores without it.")
 @click.option("--data", type=click.Path(dir_okay=False),
