@@ -62,12 +62,14 @@ def reason(project: Project | None = None, *, timeout_s: float = 120.0) -> Reaso
     return _reason(ontology.graph, union_graph(dataset), timeout_s=timeout_s)
 
 
-def open_build(project: Project | None = None, *, data: Path | str | None = None) -> Dataset:
-    """The dataset of the last build (``build/eurokg.trig``), or of a TriG/N-Quads file ``data``."""
+def open_build(project: Project | None = None, *, data: Path | str | None = None, store: str | None = None):
+    """The dataset of the last build (``build/eurokg.trig``), or of a TriG/N-Quads file ``data``,
+    in the store named by ``store`` (``memory``, ``oxigraph`` or ``auto``; default: the
+    project's ``[tool.eurokg] store`` setting, else ``memory``)."""
     if data is not None:
-        return open_built(Path(data))
+        return open_built(Path(data), store=store or "memory")
     project = project or find_project()
-    return open_built(project.build_dir / "eurokg.trig")
+    return open_built(project.build_dir / "eurokg.trig", store=store or project.setting("store", "memory"))
 
 
 def query_build(
@@ -77,6 +79,7 @@ def query_build(
     file: Path | str | None = None,
     bind: dict | list | tuple = (),
     data: Path | str | None = None,
+    store: str | None = None,
     **options,
 ) -> QueryResult:
     """Run a query — ``text``, or a saved ``.rq`` ``file`` — on the last build.
@@ -94,7 +97,7 @@ def query_build(
         bindings = dict(bind)
     else:
         bindings = dict(parse_binding(b) for b in bind)
-    dataset = open_build(project, data=data)
+    dataset = open_build(project, data=data, store=store)
     return run_query(dataset, text, bindings=bindings, source=source, **options)
 
 

@@ -156,8 +156,11 @@ def _dataset(obj: Context, data: str | None):
 @click.option("--allow-remote", is_flag=True, help="Permit SERVICE and FROM <http...> (off by default: no network).")
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint instead of the local build (online).")
 @click.option("--user", help="User name for the endpoint (password from $EUROKG_PASSWORD).")
+@click.option("--store", type=click.Choice(["memory", "oxigraph", "auto"]), default=None,
+              help="Where the built graph is queried: rdflib in memory, a persistent Oxigraph store "
+                   "(build/eurokg.oxigraph/, loaded once), or auto by size (default: [tool.eurokg] store, else memory).")
 @click.pass_obj
-def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_remote, endpoint, user) -> None:
+def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_remote, endpoint, user, store) -> None:
     """Run a SPARQL query (FILE.rq or -e TEXT) on the built graph, or at --endpoint."""
     import os
 
@@ -177,7 +180,7 @@ def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_r
                       user=user, password=os.environ.get("EUROKG_PASSWORD"), source=file or "<-e>")
     else:
         project = _run(obj, lambda: obj.project) if data is None else None
-        result = _run(obj, query_build, project, text=text, file=file, bind=binds, data=data,
+        result = _run(obj, query_build, project, text=text, file=file, bind=binds, data=data, store=store,
                       allow_remote=allow_remote, timeout_s=timeout, max_rows=max_rows)
     click.echo(render(result, fmt), nl=False)
     if result.truncated:

@@ -362,13 +362,125 @@ def run_query(
     """
     prepared = check_policy(text, allow_remote=allow_remote, source=source)
     _check_bindings(text, prepared, bindings or {}, source)
-    if timeout_s is None:
+    from .store import OxigraphDataset
+
+    if isinstance(graph, OxigraphDataset):
+        if allow_remote:
+            raise QueryRefused(f"{source}: --allow-remote is not available on the oxigraph store")
+        result = _run_oxigraph(graph, text, bindings or {}, max_rows, timeout_s, source)
+    elif timeout_s is None:
         result = _execute(graph, prepared, bindings, max_rows)
     else:
         result = _run_forked(graph, text, bindings, max_rows, timeout_s, source)
     if result.kind == "select" and _select_star(text):
         result = _in_text_order(result, text)
     return result
+
+
+def _ox_to_rdflib(term):
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype is not None and term.datatype.value != str(XSD.string):
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return Literal(term.value)
+
+
+_PROJECTION = re.compile(r"\bSELECT\b(?P<proj>.*?)\b(?:WHERE\b|FROM\b|\{)", re.I | re.S)
+
+
+def _oxigraph_text(text: str, bindings: dict) -> str:
+    """The query as Oxigraph gets it: the project's prefixes declared, and each bound
+    variable replaced by its value in the query body, as rdflib's initial bindings
+    behave (a trailing VALUES clause would join too late for ``BIND(COALESCE(?on, …))``);
+    a bound variable the SELECT clause projects is also given by a VALUES clause."""
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
+    if not bindings:
+        return prologue + text
+    code = _code(text)
+    head = _PROJECTION.search(code)
+    skip = (head.start("proj"), head.end("proj")) if head else (0, 0)
+    out, last = [], 0
+    for m in _VAR.finditer(code):
+        name = m.group(1)
+        if name in bindings and not (skip[0] <= m.start() < skip[1]):
+            out.append(text[last:m.start()])
+            out.append(bindings[name].n3())
+            last = m.end()
+    out.append(text[last:])
+    body = "".join(out)
+    projected = [n for n in sorted(bindings) if head and re.search(rf"[?$]{re.escape(n)}\b", code[skip[0]:skip[1]])]
+    if projected:
+        terms = " ".join(bindings[n].n3() for n in projected)
+        body += "\nVALUES (" + " ".join(f"?{n}" for n in projected) + f") {{ ({terms}) }}\n"
+    return prologue + body
+
+
+def _execute_oxigraph(dataset, text: str, bindings: dict, max_rows: int) -> QueryResult:
+    import pyoxigraph as ox
+
+    store = dataset.open()
+    res = store.query(_oxigraph_text(text, bindings), use_default_graph_as_union=True)
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(res))
+    if isinstance(res, ox.QueryTriples):
+        g = Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        for t in res:
+            g.add((_ox_to_rdflib(t.subject), _ox_to_rdflib(t.predicate), _ox_to_rdflib(t.object)))
+        return QueryResult(kind="graph", graph=g)
+    variables = [v.value for v in res.variables]
+    rows, truncated = [], False
+    for solution in res:
+        if len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append([_ox_to_rdflib(solution[v]) for v in variables])
+    return QueryResult(kind="select", vars=variables, rows=rows, truncated=truncated)
+
+
+def _ox_child(conn, dataset, text, bindings, max_rows):
+    try:
+        conn.send(("ok", _execute_oxigraph(dataset, text, bindings, max_rows)))
+    except Exception as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _run_oxigraph(dataset, text: str, bindings: dict, max_rows: int, timeout_s: float | None,
+                  source: str) -> QueryResult:
+    """Run on the Oxigraph store; with a time limit, in a forked worker that opens the store itself."""
+    if timeout_s is None:
+        try:
+            return _execute_oxigraph(dataset, text, bindings, max_rows)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise InputError(f"query failed: {type(exc).__name__}: {exc}", source) from None
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_ox_child, args=(child, dataset, text, bindings, max_rows), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout_s):
+            proc.kill()
+            proc.join()
+            raise LimitExceeded(f"{source}: query took longer than {timeout_s:g} s and was stopped")
+        status, payload = parent.recv()
+    finally:
+        parent.close()
+        proc.join(timeout=5)
+    if status == "error":
+        raise InputError(f"query failed: {payload}", source)
+    return payload
 
 
 def _run_forked(graph, text: str, bindings, max_rows: int, timeout_s: float, source: str) -> QueryResult:
