@@ -333,10 +333,14 @@ def _execute(graph, prepared, bindings, max_rows):
     return QueryResult(kind="select", vars=vars_, rows=rows, truncated=truncated)
 
 
-def _child(conn, graph, text, bindings, max_rows):
+def _prepared_execute(graph, text, bindings, max_rows):
+    prepared = prepareQuery(text, initNs={p: ns for p, ns in PREFIXES.items()})
+    return _execute(graph, prepared, bindings, max_rows)
+
+
+def _worker(conn, fn, args):
     try:
-        prepared = prepareQuery(text, initNs={p: ns for p, ns in PREFIXES.items()})
-        conn.send(("ok", _execute(graph, prepared, bindings, max_rows)))
+        conn.send(("ok", fn(*args)))
     except Exception as exc:  # sent back to the parent, re-raised there
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -371,7 +375,7 @@ def run_query(
     elif timeout_s is None:
         result = _execute(graph, prepared, bindings, max_rows)
     else:
-        result = _run_forked(graph, text, bindings, max_rows, timeout_s, source)
+        result = _run_forked(_prepared_execute, (graph, text, bindings, max_rows), timeout_s, source)
     if result.kind == "select" and _select_star(text):
         result = _in_text_order(result, text)
     return result
@@ -447,15 +451,6 @@ def _execute_oxigraph(dataset, text: str, bindings: dict, max_rows: int) -> Quer
     return QueryResult(kind="select", vars=variables, rows=rows, truncated=truncated)
 
 
-def _ox_child(conn, dataset, text, bindings, max_rows):
-    try:
-        conn.send(("ok", _execute_oxigraph(dataset, text, bindings, max_rows)))
-    except Exception as exc:
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
 def _run_oxigraph(dataset, text: str, bindings: dict, max_rows: int, timeout_s: float | None,
                   source: str) -> QueryResult:
     """Run on the Oxigraph store; with a time limit, in a forked worker that opens the store itself."""
@@ -464,29 +459,15 @@ def _run_oxigraph(dataset, text: str, bindings: dict, max_rows: int, timeout_s: 
             return _execute_oxigraph(dataset, text, bindings, max_rows)
         except (SyntaxError, ValueError, OSError) as exc:
             raise InputError(f"query failed: {type(exc).__name__}: {exc}", source) from None
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_ox_child, args=(child, dataset, text, bindings, max_rows), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(timeout_s):
-            proc.kill()
-            proc.join()
-            raise LimitExceeded(f"{source}: query took longer than {timeout_s:g} s and was stopped")
-        status, payload = parent.recv()
-    finally:
-        parent.close()
-        proc.join(timeout=5)
-    if status == "error":
-        raise InputError(f"query failed: {payload}", source)
-    return payload
+    return _run_forked(_execute_oxigraph, (dataset, text, bindings, max_rows), timeout_s, source)
 
 
-def _run_forked(graph, text: str, bindings, max_rows: int, timeout_s: float, source: str) -> QueryResult:
+def _run_forked(fn, args: tuple, timeout_s: float, source: str) -> QueryResult:
+    """``fn(*args)`` in a forked worker killed at the deadline (neither rdflib nor
+    Oxigraph can cancel a query), raising :class:`LimitExceeded`."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, graph, text, bindings, max_rows), daemon=True)
+    proc = ctx.Process(target=_worker, args=(child, fn, args), daemon=True)
     proc.start()
     child.close()
     try:
