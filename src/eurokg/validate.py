@@ -127,39 +127,48 @@ def _path_text(graph: Graph, node) -> str:
     return "[complex path]"
 
 
-def _own_message(results: Graph, r) -> str:
-    """The result's message(s). pySHACL copies a node shape's own sh:message onto the
-    results of every node-level constraint of that shape, so shapes.ttl gives a node
-    shape a message only when it has a single node-level constraint."""
-    text = " / ".join(sorted(str(m) for m in results.objects(r, SH.resultMessage))) or "constraint not met"
-    # pySHACL fills {?var} with full IRIs; show them as CURIEs like the rest of the report
-    return _IRI.sub(lambda m: curie(m.group(0)), text)
-
-
 _IRI = re.compile(r"https?://[^\s<>\"{}|\\^`,;()]+[^\s<>\"{}|\\^`,;().]")
 
 
+def _finding(severity, focus, path, value, component, shape, messages, locate, path_graph) -> Finding:
+    text = " / ".join(sorted(messages)) or "constraint not met"
+    # pySHACL fills {?var} with full IRIs; show them as CURIEs like the rest of the report
+    text = _IRI.sub(lambda m: curie(m.group(0)), text)
+    return Finding(
+        severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+        focus=_term_text(focus),
+        path=_path_text(path_graph, path),
+        message=text,
+        value=_term_text(value),
+        shape=_term_text(shape) if isinstance(shape, URIRef) else "",
+        component=_term_text(component),
+        origin=locate(focus, path) if locate else "",
+        terms=(focus, path if isinstance(path, URIRef) else None, value, component, shape),
+    )
+
+
 def findings_from_results(results: Graph, locate=None) -> list[Finding]:
+    """Findings from a pySHACL results graph: deduplicated, sorted."""
     out: dict[Finding, None] = {}
     for r in results.subjects(RDF.type, SH.ValidationResult):
-        sev = results.value(r, SH.resultSeverity)
-        focus = results.value(r, SH.focusNode)
-        path = results.value(r, SH.resultPath)
-        value = results.value(r, SH.value)
-        component = results.value(r, SH.sourceConstraintComponent)
-        shape = results.value(r, SH.sourceShape)
-        finding = Finding(
-            severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
-            focus=_term_text(focus),
-            path=_path_text(results, path),
-            message=_own_message(results, r),
-            value=_term_text(value),
-            shape=_term_text(shape) if isinstance(shape, URIRef) else "",
-            component=_term_text(component),
-            origin=locate(focus, path) if locate else "",
-            terms=(focus, path if isinstance(path, URIRef) else None, value, component, shape),
-        )
+        finding = _finding(results.value(r, SH.resultSeverity), results.value(r, SH.focusNode),
+                           results.value(r, SH.resultPath), results.value(r, SH.value),
+                           results.value(r, SH.sourceConstraintComponent), results.value(r, SH.sourceShape),
+                           [str(m) for m in results.objects(r, SH.resultMessage)], locate, results)
         out.setdefault(finding, None)  # pySHACL may report one result twice (once per inferred type)
+    return sorted(out, key=Finding.sort_key)
+
+
+def findings_from_store_results(results, shapes: Graph, locate=None) -> list[Finding]:
+    """Findings from :mod:`eurokg.shacl_store` results, built exactly like pySHACL's."""
+    from .shacl_store import from_ox
+
+    out: dict[Finding, None] = {}
+    for r in results:
+        finding = _finding(r.severity, from_ox(r.focus), r.path,
+                           from_ox(r.value) if r.value is not None else None, r.component, r.shape,
+                           r.messages, locate, shapes)
+        out.setdefault(finding, None)
     return sorted(out, key=Finding.sort_key)
 
 
@@ -193,20 +202,7 @@ def hierarchy_only(ontology: Graph) -> Graph:
     return g
 
 
-def validate_graph(
-    data: Graph,
-    shapes: Graph,
-    ontology: Graph,
-    *,
-    inference: str = "rdfs",
-    locate=None,
-    shapes_name: str = "ontology/shapes.ttl",
-) -> Report:
-    """Run pySHACL on ``data``; never fetches ``owl:imports``, never runs SHACL-JS.
-
-    ``locate(focus, path) -> "file:row:col"`` places each finding in the input.
-    A broken shapes graph (bad SPARQL, a malformed constraint) is an
-    :class:`InputError` naming the shapes file, not a traceback."""
+def _pyshacl(data: Graph, shapes: Graph, hierarchy: Graph, inference: str, locate, shapes_name: str) -> Report:
     import pyshacl
 
     logging.getLogger("pyshacl").setLevel(logging.ERROR)
@@ -214,7 +210,7 @@ def validate_graph(
         _conforms, results, _text = pyshacl.validate(
             data,
             shacl_graph=shapes,
-            ont_graph=hierarchy_only(ontology),
+            ont_graph=hierarchy,
             inference=inference,
             abort_on_first=False,
             allow_infos=True,
@@ -228,3 +224,64 @@ def validate_graph(
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"the shapes cannot be used: {type(exc).__name__}: {first}", shapes_name) from None
     return Report(findings=findings_from_results(results, locate))
+
+
+def _oxigraph(data, shapes: Graph, hierarchy: Graph, inference: str, locate, shapes_name: str) -> Report:
+    """``data`` is an rdflib graph (copied into an in-memory store) or a pair
+    ``(pyoxigraph.Store, Originals)`` (validated in place: it gains the RDFS closure)."""
+    from .shacl_store import Originals, ShapesError, graph_to_store, validate_store
+
+    if isinstance(data, Graph):
+        originals = Originals()
+        store = graph_to_store(data, originals=originals)
+    else:  # (store, originals) from eurokg.shacl_store.load_file
+        store, originals = data
+    graph_to_store(hierarchy, store, originals)
+    try:
+        results = validate_store(store, shapes, inference="rdfs" if inference == "rdfs" else "none",
+                                 shapes_name=shapes_name, originals=originals)
+    except ShapesError:
+        raise
+    except ValueError as exc:  # e.g. sh:minCount "two"
+        raise InputError(f"the shapes cannot be used: {type(exc).__name__}: {exc}", shapes_name) from None
+    return Report(findings=findings_from_store_results(results, shapes, locate))
+
+
+ENGINES = {"pyshacl": _pyshacl, "oxigraph": _oxigraph}
+"""Validation engine name -> ``fn(data, shapes, hierarchy, inference, locate, shapes_name) -> Report``.
+pySHACL is the reference; ``oxigraph`` (:mod:`eurokg.shacl_store`) gives the same report faster."""
+
+AUTO_TRIPLES = 20_000
+"""With ``engine="auto"``, graphs of more triples than this are validated on Oxigraph."""
+
+
+def choose_engine(engine: str, size: int) -> str:
+    if engine == "auto":
+        return "oxigraph" if size > AUTO_TRIPLES else "pyshacl"
+    if engine not in ENGINES:
+        from .errors import UsageError
+
+        raise UsageError(f"unknown validation engine {engine!r}; known: auto, {', '.join(sorted(ENGINES))}")
+    return engine
+
+
+def validate_graph(
+    data,
+    shapes: Graph,
+    ontology: Graph,
+    *,
+    inference: str = "rdfs",
+    locate=None,
+    shapes_name: str = "ontology/shapes.ttl",
+    engine: str = "pyshacl",
+) -> Report:
+    """Validate ``data`` (an rdflib graph, or for ``engine="oxigraph"`` also a pyoxigraph store)
+    against ``shapes`` with the ontology's class hierarchy; never fetches ``owl:imports``,
+    never runs SHACL-JS.
+
+    ``engine`` is "pyshacl" (the reference), "oxigraph" or "auto" (Oxigraph above
+    :data:`AUTO_TRIPLES` triples). ``locate(focus, path) -> "file:row:col"`` places each
+    finding in the input. A broken shapes graph (bad SPARQL, a malformed constraint) is
+    an :class:`InputError` naming the shapes file, not a traceback."""
+    name = choose_engine(engine, len(data) if isinstance(data, Graph) else len(data[0]))
+    return ENGINES[name](data, shapes, hierarchy_only(ontology), inference, locate, shapes_name)

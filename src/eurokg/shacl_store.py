@@ -1,0 +1,930 @@
+"""SHACL Core and SHACL-SPARQL on an Oxigraph store: pySHACL's report, in a fraction of the time.
+
+pySHACL stays the reference (:func:`eurokg.validate.validate_graph`, ``engine="pyshacl"``).
+This engine gives the same findings on eurokg's shapes (``tests/test_shacl_store.py``
+checks it result by result against pySHACL on the shipped data, on injected errors and
+on one small case per SHACL Core component) and is chosen by size or by the
+``validator`` setting.
+
+How it works:
+
+* the data (plus the class hierarchy) sits in a ``pyoxigraph.Store``; every named graph
+  counts, as in a union graph;
+* with ``inference="rdfs"`` the rdfs:subClassOf / rdfs:subPropertyOf closure is
+  written into the store's default graph first (what pySHACL's RDFS pass adds that
+  eurokg's shapes can see: types, super-property values, the closed hierarchy);
+* value nodes are read through Oxigraph's indexes, one pass per predicate
+  (cached), and each SHACL Core component is checked over whole batches of focus
+  nodes in Python, never node by node through a query engine;
+* an ``sh:sparql`` constraint whose ``$this`` is bound by its top-level pattern runs
+  once over the whole store and its rows are filtered to the focus nodes; any other
+  runs once per focus node with ``$this`` substituted (SEP-0007, as pre-binding).
+
+Value checks that depend on literal semantics (ill-typed literals, order of
+values) use rdflib's literal values, as pySHACL does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+
+from .errors import InputError
+from .vocab import OWL, RDF, RDFS, SH, XSD
+
+# ----------------------------------------------------------------------------- terms
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+_SUBPROP = ox.NamedNode(str(RDFS.subPropertyOf))
+_XSD_STRING = str(XSD.string)
+_LANGSTRING = str(RDF.langString)
+
+
+def to_ox(term):
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+_FROM_OX: dict = {}
+
+
+def from_ox(term):
+    """A pyoxigraph term as an rdflib term (memoised: the same values recur)."""
+    hit = _FROM_OX.get(term)
+    if hit is not None:
+        return hit
+    if isinstance(term, ox.NamedNode):
+        out = URIRef(term.value)
+    elif isinstance(term, ox.BlankNode):
+        out = BNode(term.value)
+    elif isinstance(term, ox.Literal):
+        if term.language:
+            out = Literal(term.value, lang=term.language)
+        elif term.datatype.value == _XSD_STRING:
+            out = Literal(term.value)
+        else:
+            out = Literal(term.value, datatype=URIRef(term.datatype.value))
+    else:
+        raise TypeError(f"not an RDF term: {term!r}")
+    if len(_FROM_OX) > 500_000:
+        _FROM_OX.clear()
+    _FROM_OX[term] = out
+    return out
+
+
+_X = "http://www.w3.org/2001/XMLSchema#"
+CANONICALISED = frozenset(_X + t for t in (
+    "integer", "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger", "int", "long",
+    "short", "byte", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte", "decimal", "float", "double",
+    "boolean", "dateTime", "dateTimeStamp"))
+"""Datatypes whose literals an Oxigraph store keeps only as a canonical value (pyoxigraph 0.5:
+"03"^^xsd:positiveInteger comes back as "3"^^xsd:integer, "0"^^xsd:positiveInteger as a valid
+"0"^^xsd:integer, "1"^^xsd:boolean as "true"). SHACL checks datatypes and lexical forms, so
+the validator keeps the original literals of these datatypes aside (:class:`Originals`)."""
+
+
+class Originals:
+    """The literals, as written, that an Oxigraph store would canonicalise: predicate ->
+    subject -> literals. Value nodes are read through it."""
+
+    def __init__(self) -> None:
+        self.by_pred: dict = {}
+
+    def note(self, s, p, o) -> None:
+        if isinstance(o, ox.Literal) and o.datatype is not None and o.datatype.value in CANONICALISED:
+            bucket = self.by_pred.setdefault(p, {}).setdefault(s, [])
+            if o not in bucket:
+                bucket.append(o)
+
+    def __len__(self) -> int:
+        return sum(len(v) for d in self.by_pred.values() for v in d.values())
+
+
+def _canonicalised(term) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype is not None and term.datatype.value in CANONICALISED
+
+
+def graph_to_store(graph: Graph, store: ox.Store | None = None, originals: Originals | None = None) -> ox.Store:
+    """Copy an rdflib graph into (the default graph of) an in-memory Oxigraph store, noting
+    the literals the store will canonicalise in ``originals``."""
+    store = store if store is not None else ox.Store()
+    cache: dict = {}
+
+    def conv(t):
+        hit = cache.get(t)
+        if hit is None:
+            hit = cache[t] = to_ox(t)
+        return hit
+
+    quads = []
+    for s, p, o in graph:
+        q = ox.Quad(conv(s), conv(p), conv(o))
+        if originals is not None:
+            originals.note(q.subject, q.predicate, q.object)
+        quads.append(q)
+    store.extend(quads)
+    return store
+
+
+def load_file(path, store: ox.Store, originals: Originals, *, fmt=None) -> int:
+    """Parse an RDF file with Oxigraph's parser (terms as written) into ``store``; return the
+    number of quads. A syntax error is an :class:`InputError` naming the file and position."""
+    from pathlib import Path
+
+    path = Path(path)
+    fmt = fmt or {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
+                  ".nt": ox.RdfFormat.N_TRIPLES}.get(path.suffix)
+    if fmt is None:
+        raise InputError("reads .trig, .nq, .ttl or .nt", str(path))
+    n = 0
+    batch: list = []
+    try:
+        for q in ox.parse(path=str(path), format=fmt):
+            originals.note(q.subject, q.predicate, q.object)
+            batch.append(q)
+            if len(batch) >= 100_000:
+                store.extend(batch)
+                n += len(batch)
+                batch = []
+    except SyntaxError as exc:
+        raise InputError(f"cannot read the graph: {exc}", str(path)) from None
+    store.extend(batch)
+    return n + len(batch)
+
+
+# ----------------------------------------------------------------------------- inference
+
+def _closure(pairs: Iterable[tuple]) -> dict:
+    """Reflexive-transitive closure of a relation given as (sub, super) pairs."""
+    up: dict = {}
+    for a, b in pairs:
+        up.setdefault(a, set()).add(b)
+        up.setdefault(b, set())
+    out: dict = {}
+    for start in up:
+        seen = {start}
+        todo = [start]
+        while todo:
+            for nxt in up.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        out[start] = seen
+    return out
+
+
+def materialize_rdfs(store: ox.Store, originals: Originals | None = None) -> int:
+    """Write the subclass/subproperty entailments into the default graph; return how many.
+
+    The class and property hierarchies are closed (reflexive and transitive), every
+    typed node gets the super-classes of its types, every triple of a sub-property is
+    repeated with each super-property. Domains and ranges are not used (eurokg
+    validates against the hierarchy only, see :func:`eurokg.validate.hierarchy_only`)."""
+    classes = _closure((q.subject, q.object) for q in store.quads_for_pattern(None, _SUBCLASS, None, None))
+    props = _closure((q.subject, q.object) for q in store.quads_for_pattern(None, _SUBPROP, None, None))
+    new: set = set()
+    for c, supers in classes.items():
+        for s in supers:
+            new.add((c, _SUBCLASS, s))
+    for p, supers in props.items():
+        for s in supers:
+            new.add((p, _SUBPROP, s))
+    for q in store.quads_for_pattern(None, _RDF_TYPE, None, None):
+        for s in classes.get(q.object, ()):
+            if s != q.object:
+                new.add((q.subject, _RDF_TYPE, s))
+    for p, supers in props.items():
+        extra = [s for s in supers if s != p]
+        if not extra or not isinstance(p, ox.NamedNode):
+            continue
+        for q in store.quads_for_pattern(None, p, None, None):
+            for s in extra:
+                if isinstance(s, ox.NamedNode):
+                    new.add((q.subject, s, q.object))
+        if originals is not None:
+            for subj, lits in list(originals.by_pred.get(p, {}).items()):
+                for s in extra:
+                    for lit in lits:
+                        originals.note(subj, s, lit)
+    before = len(store)
+    store.extend(ox.Quad(s, p, o) for s, p, o in new)
+    return len(store) - before
+
+
+# ----------------------------------------------------------------------------- results
+
+@dataclass
+class Result:
+    """One validation result, in the terms pySHACL would report."""
+
+    focus: object  # pyoxigraph term
+    shape: object  # rdflib node (shapes graph)
+    component: URIRef
+    severity: URIRef
+    messages: list[str]
+    path: object = None  # rdflib node (shapes graph) or None
+    value: object = None  # pyoxigraph term or None
+    constraint: object = None
+
+
+@dataclass
+class Shape:
+    node: object
+    path: object = None  # rdflib node of sh:path, None for node shapes
+    severity: URIRef = SH.Violation
+    messages: list = field(default_factory=list)
+    deactivated: bool = False
+
+    @property
+    def is_property(self) -> bool:
+        return self.path is not None
+
+
+_COMPONENT = {name: SH[f"{name[0].upper()}{name[1:]}ConstraintComponent"] for name in (
+    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
+    "maxInclusive", "minLength", "maxLength", "pattern", "languageIn", "uniqueLang", "equals", "disjoint",
+    "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "qualifiedMinCount",
+    "qualifiedMaxCount", "closed", "hasValue", "in", "sparql")}
+_COMPONENT["sparql"] = SH.SPARQLConstraintComponent
+
+
+class ShapesError(InputError):
+    pass
+
+
+# ----------------------------------------------------------------------------- the engine
+
+class StoreValidator:
+    """Validate the data in ``store`` (all graphs) against the shapes in ``shapes``."""
+
+    def __init__(self, store: ox.Store, shapes: Graph, *, shapes_name: str = "shapes",
+                 originals: Originals | None = None):
+        self.store = store
+        self.originals = originals if originals is not None else Originals()
+        self.sg = shapes
+        self.shapes_name = shapes_name
+        self._shapes: dict = {}
+        self._by_subject: dict = {}
+        self._by_object: dict = {}
+        self._instances: dict = {}
+        self._subclasses = None
+        self._rdflib: dict = {}
+        self._stack: list = []
+
+    # -- data access ---------------------------------------------------------------
+    def _index(self, pred: ox.NamedNode, inverse: bool) -> dict:
+        cache = self._by_object if inverse else self._by_subject
+        idx = cache.get(pred)
+        if idx is None:
+            idx = {}
+            for q in self.store.quads_for_pattern(None, pred, None, None):
+                key, val = (q.object, q.subject) if inverse else (q.subject, q.object)
+                bucket = idx.get(key)
+                if bucket is None:
+                    idx[key] = [val]
+                elif val not in bucket:
+                    bucket.append(val)
+            if not inverse:  # the literals as written, where the store keeps a canonical value
+                for subj, lits in self.originals.by_pred.get(pred, {}).items():
+                    idx[subj] = [v for v in idx.get(subj, []) if not _canonicalised(v)] + lits
+            cache[pred] = idx
+        return idx
+
+    def values(self, path, nodes: Iterable) -> dict:
+        """focus node -> its value nodes along ``path`` (an rdflib path node of the shapes graph)."""
+        if isinstance(path, URIRef):
+            idx = self._index(ox.NamedNode(str(path)), False)
+            return {n: idx.get(n, []) for n in nodes}
+        inverse = self.sg.value(path, SH.inversePath)
+        if isinstance(inverse, URIRef):
+            idx = self._index(ox.NamedNode(str(inverse)), True)
+            return {n: idx.get(n, []) for n in nodes}
+        sparql_path = self._sparql_path(path)
+        query = f"SELECT DISTINCT ?v WHERE {{ ?this {sparql_path} ?v }}"
+        out = {}
+        this = ox.Variable("this")
+        for n in nodes:
+            if isinstance(n, ox.Literal) and not self._zero_length(path):
+                out[n] = []
+                continue
+            out[n] = [r["v"] for r in self.store.query(query, substitutions={this: n},
+                                                       use_default_graph_as_union=True)]
+        return out
+
+    def _zero_length(self, path) -> bool:
+        return any(self.sg.value(path, p) is not None for p in (SH.zeroOrMorePath, SH.zeroOrOnePath))
+
+    def _sparql_path(self, path) -> str:
+        if isinstance(path, URIRef):
+            return f"<{path}>"
+        g = self.sg
+        if g.value(path, RDF.first) is not None:
+            return "(" + "/".join(self._sparql_path(p) for p in Collection(g, path)) + ")"
+        for pred, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"),
+                          (SH.zeroOrOnePath, "{}?")):
+            inner = g.value(path, pred)
+            if inner is not None:
+                return "(" + fmt.format(self._sparql_path(inner)) + ")"
+        alt = g.value(path, SH.alternativePath)
+        if alt is not None:
+            return "(" + "|".join(self._sparql_path(p) for p in Collection(g, alt)) + ")"
+        raise ShapesError(f"unsupported sh:path {path!r}", self.shapes_name)
+
+    def subclasses(self) -> dict:
+        """class -> every class below it (itself included), from the data's rdfs:subClassOf."""
+        if self._subclasses is None:
+            self._subclasses = _closure((q.object, q.subject)
+                                        for q in self.store.quads_for_pattern(None, _SUBCLASS, None, None))
+        return self._subclasses
+
+    def instances(self, cls: ox.NamedNode) -> set:
+        hit = self._instances.get(cls)
+        if hit is None:
+            hit = set()
+            for c in self.subclasses().get(cls, {cls}) | {cls}:
+                hit.update(q.subject for q in self.store.quads_for_pattern(None, _RDF_TYPE, c, None))
+            self._instances[cls] = hit
+        return hit
+
+    def rdflib_term(self, term):
+        return from_ox(term)
+
+    # -- shapes ----------------------------------------------------------------------
+    def shape(self, node) -> Shape:
+        hit = self._shapes.get(node)
+        if hit is None:
+            g = self.sg
+            sev = g.value(node, SH.severity)
+            deact = g.value(node, SH.deactivated)
+            hit = Shape(node=node, path=g.value(node, SH.path),
+                        severity=sev if isinstance(sev, URIRef) else SH.Violation,
+                        messages=sorted(g.objects(node, SH.message), key=str),
+                        deactivated=isinstance(deact, Literal) and deact.value is True)
+            self._shapes[node] = hit
+        return hit
+
+    def targets(self, node) -> list:
+        g = self.sg
+        found: dict = {}
+        for t in g.objects(node, SH.targetNode):
+            found.setdefault(to_ox(t), None)
+        classes = list(g.objects(node, SH.targetClass))
+        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, OWL.Class) in g:
+            classes.append(node)
+        for c in classes:
+            for n in sorted(self.instances(to_ox(c)), key=str):
+                found.setdefault(n, None)
+        for p in g.objects(node, SH.targetSubjectsOf):
+            for n in self._index(to_ox(p), False):
+                found.setdefault(n, None)
+        for p in g.objects(node, SH.targetObjectsOf):
+            for n in self._index(to_ox(p), True):
+                found.setdefault(n, None)
+        return list(found)
+
+    def shapes_with_targets(self) -> list:
+        g = self.sg
+        nodes: dict = {}
+        for pred in (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf):
+            for s in g.subjects(pred, None):
+                nodes.setdefault(s, None)
+        for kind in (SH.NodeShape, SH.PropertyShape):
+            for s in g.subjects(RDF.type, kind):
+                if (s, RDF.type, RDFS.Class) in g or (s, RDF.type, OWL.Class) in g:
+                    nodes.setdefault(s, None)
+        return sorted(nodes, key=lambda n: (isinstance(n, BNode), str(n)))
+
+    # -- running -------------------------------------------------------------------
+    def run(self) -> list[Result]:
+        results: list[Result] = []
+        for node in self.shapes_with_targets():
+            shape = self.shape(node)
+            if shape.deactivated:
+                continue
+            focus = self.targets(node)
+            if focus:
+                results.extend(self.evaluate(shape, focus))
+        return results
+
+    def conforming(self, node, nodes: list) -> set:
+        """The subset of ``nodes`` that conform to the shape ``node``."""
+        shape = self.shape(node)
+        if shape.deactivated:
+            return set(nodes)
+        if node in self._stack:  # recursive shapes: SHACL leaves them undefined; assume conformance
+            return set(nodes)
+        self._stack.append(node)
+        try:
+            failed = {r.focus for r in self.evaluate(shape, nodes)}
+        finally:
+            self._stack.pop()
+        return {n for n in nodes if n not in failed}
+
+    def evaluate(self, shape: Shape, focus: list) -> list[Result]:
+        if shape.deactivated or not focus:
+            return []
+        if shape.is_property:
+            vmap = self.values(shape.path, focus)
+        else:
+            vmap = {f: [f] for f in focus}
+        out: list[Result] = []
+        g = self.sg
+        node = shape.node
+
+        def result(f, component, value=None, *, path=None, messages=None, constraint=None):
+            out.append(Result(focus=f, shape=node, component=component if isinstance(component, URIRef)
+                              else _COMPONENT[component], severity=shape.severity,
+                              messages=messages if messages is not None else [str(m) for m in shape.messages],
+                              path=path if path is not None else shape.path, value=value, constraint=constraint))
+
+        for param in sorted(set(g.predicates(node, None)), key=str):
+            check = _CHECKS.get(param)
+            if check is not None:
+                for obj in sorted(g.objects(node, param), key=str):
+                    check(self, shape, obj, vmap, result)
+        # qualified value shapes and the property shapes are separate
+        q = g.value(node, SH.qualifiedValueShape)
+        if q is not None and shape.is_property:
+            self._qualified(shape, q, vmap, result)
+        for prop in sorted(g.objects(node, SH.property), key=str):
+            values = list(dict.fromkeys(v for vs in vmap.values() for v in vs))
+            out.extend(self.evaluate(self.shape(prop), values))
+        for constraint in sorted(g.objects(node, SH.sparql), key=str):
+            self._sparql(shape, constraint, vmap, result)
+        if g.value(node, SH.closed) is not None and not shape.is_property:
+            self._closed(shape, vmap, result)
+        return out
+
+    # -- components ----------------------------------------------------------------
+    def _qualified(self, shape, qnode, vmap, result):
+        g = self.sg
+        qmin = g.value(shape.node, SH.qualifiedMinCount)
+        qmax = g.value(shape.node, SH.qualifiedMaxCount)
+        disjoint = g.value(shape.node, SH.qualifiedValueShapesDisjoint)
+        siblings: list = []
+        if isinstance(disjoint, Literal) and disjoint.value is True:
+            for parent in g.subjects(SH.property, shape.node):
+                for sib in g.objects(parent, SH.property):
+                    sq = g.value(sib, SH.qualifiedValueShape)
+                    if sib != shape.node and sq is not None:
+                        siblings.append(sq)
+        values = list(dict.fromkeys(v for vs in vmap.values() for v in vs))
+        ok = self.conforming(qnode, values)
+        for sq in siblings:
+            ok -= self.conforming(sq, values)
+        for f, vs in vmap.items():
+            n = sum(1 for v in vs if v in ok)
+            if qmax is not None and n > int(qmax):
+                result(f, SH.QualifiedMaxCountConstraintComponent)
+            if qmin is not None and n < int(qmin):
+                result(f, SH.QualifiedMinCountConstraintComponent)
+
+    def _closed(self, shape, vmap, result):
+        g = self.sg
+        closed = g.value(shape.node, SH.closed)
+        if not (isinstance(closed, Literal) and closed.value is True):
+            return
+        allowed = {to_ox(p) for prop in g.objects(shape.node, SH.property)
+                   for p in [g.value(prop, SH.path)] if isinstance(p, URIRef)}
+        ignored = g.value(shape.node, SH.ignoredProperties)
+        if ignored is not None:
+            allowed |= {to_ox(p) for p in Collection(g, ignored)}
+        for f, vs in vmap.items():
+            for v in vs:
+                if isinstance(v, ox.Literal):
+                    continue
+                for q in self.store.quads_for_pattern(v, None, None, None):
+                    if q.predicate not in allowed:
+                        result(f, "closed", q.object, path=URIRef(q.predicate.value))
+
+    def _sparql(self, shape, constraint, vmap, result):
+        g = self.sg
+        deact = g.value(constraint, SH.deactivated)
+        if isinstance(deact, Literal) and deact.value is True:
+            return
+        select = g.value(constraint, SH.select)
+        if select is None:
+            raise ShapesError(f"sh:sparql {constraint} has no sh:select", self.shapes_name)
+        text = str(select)
+        if shape.is_property:
+            text = re.sub(r"\$PATH\b", self._sparql_path(shape.path), text)
+        prefixes = self._prefixes(constraint)
+        messages = sorted(g.objects(constraint, SH.message), key=str)
+        shape_messages = [str(m) for m in shape.messages]
+        extra = [str(m) for m in messages if m not in shape.messages]
+        try:
+            batch = _this_is_bound(text, prefixes)
+        except Exception as exc:  # a query rdflib cannot parse: Oxigraph will say what is wrong
+            batch = False
+            _ = exc
+        rows_by_focus: dict = {}
+        variables: list = []
+        try:
+            if batch:
+                wanted = set(vmap)
+                solutions = self.store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+                variables = [v.value for v in solutions.variables]
+                for row in solutions:
+                    f = row["this"]
+                    if f in wanted:
+                        rows_by_focus.setdefault(f, []).append(row)
+            else:
+                this = ox.Variable("this")
+                for f in vmap:
+                    solutions = self.store.query(text, prefixes=prefixes, substitutions={this: f},
+                                                 use_default_graph_as_union=True)
+                    variables = [v.value for v in solutions.variables]
+                    rows = list(solutions)
+                    if rows:
+                        rows_by_focus[f] = rows
+        except SyntaxError as exc:
+            raise ShapesError(f"the SPARQL of {constraint} cannot be parsed: {exc}", self.shapes_name) from None
+        for f in vmap:
+            rows = rows_by_focus.get(f)
+            if not rows:
+                continue
+            seen: set = set()
+            for row in rows:
+                bound = {}
+                for name in variables:
+                    val = row[name]
+                    if val is not None:
+                        bound[name] = val
+                if "failure" in bound:
+                    if "failure" in seen:
+                        continue
+                    seen.add("failure")
+                    bound.pop("failure")
+                    msgs = [_fill(m, bound) for m in shape_messages + extra]
+                    result(f, "sparql", f if not shape.is_property else None, messages=msgs, constraint=constraint)
+                    continue
+                t = bound.pop("this", None)
+                p = bound.pop("path", None)
+                v = bound.pop("value", None)
+                key = (t, p, v, tuple(sorted(bound.items(), key=lambda kv: kv[0])))
+                if key in seen:
+                    continue
+                seen.add(key)
+                fill = dict(bound)
+                for name, term in (("this", t), ("path", p), ("value", v)):
+                    if term is not None:
+                        fill[name] = term
+                value = v if v is not None else (f if not shape.is_property else None)
+                msgs = [_fill(m, fill) for m in shape_messages + extra]
+                result(t if t is not None else f, "sparql", value,
+                       path=from_ox(p) if p is not None else None, messages=msgs, constraint=constraint)
+
+    def _prefixes(self, constraint) -> dict:
+        g = self.sg
+        out: dict = {}
+        for src in g.objects(constraint, SH.prefixes):
+            for decl in g.objects(src, SH.declare):
+                prefix, ns = g.value(decl, SH.prefix), g.value(decl, SH.namespace)
+                if prefix is not None and ns is not None:
+                    out[str(prefix)] = str(ns)
+        return out
+
+
+def _fill(message: str, bound: dict) -> str:
+    """pySHACL's substitution of ``{?var}`` / ``{$var}`` in a SPARQL constraint's message."""
+    for name, val in bound.items():
+        message = re.sub("{{[?$]{}}}".format(name), str(from_ox(val)), message)
+    return message
+
+
+def _this_is_bound(text: str, prefixes: dict) -> bool:
+    """Whether every solution of the query's top-level pattern binds ``$this``, with no
+    aggregation, sub-query or slice that pre-binding would change: then one run over the
+    whole store, filtered to the focus nodes, equals one pre-bound run per focus node."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    decl = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+    algebra = prepareQuery(decl + text).algebra
+    node = algebra.p
+    while node.name in ("Project", "Distinct", "Reduced", "OrderBy", "ToMultiSet"):
+        node = node.p
+    if node.name in ("Slice", "Group", "AggregateJoin"):
+        return False
+    return "this" in {str(v) for v in _certain(node)}
+
+
+def _certain(node) -> set:
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return {t for triple in node.triples for t in triple if t.__class__.__name__ == "Variable"}
+    if name == "Join":
+        return _certain(node.p1) | _certain(node.p2)
+    if name in ("LeftJoin", "Minus"):
+        return _certain(node.p1)
+    if name in ("Filter", "Graph", "ToMultiSet"):
+        return _certain(node.p)
+    if name == "Extend":
+        return _certain(node.p) | {node.var}
+    if name == "Union":
+        return _certain(node.p1) & _certain(node.p2)
+    return set()
+
+
+# ----------------------------------------------------------------------------- core checks
+
+def _literal_value(v):
+    return from_ox(v)
+
+
+def _check_class(eng: StoreValidator, shape, cls, vmap, result):
+    members = eng.instances(to_ox(cls))
+    for f, vs in vmap.items():
+        for v in vs:
+            if v not in members:
+                result(f, "class", v)
+
+
+_TYPED = {str(XSD.integer): int, str(XSD.float): float, str(XSD.boolean): bool}
+
+
+def _datatype_ok(v, dt: URIRef) -> bool:
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
+    if not isinstance(v, ox.Literal):
+        return False
+    lit = from_ox(v)
+    if str(dt) == str(RDFS.Literal):
+        return True
+    if str(dt) == str(RDFS.Datatype):
+        return lit.datatype is not None
+    if v.language:
+        return str(dt) == _LANGSTRING
+    if v.datatype.value != str(dt):
+        return False
+    if getattr(lit, "ill_typed", None) is True:
+        return False
+    value = lit.value
+    checks = {str(XSD.string): (str, bytes), str(XSD.integer): int, str(XSD.float): float,
+              str(XSD.decimal): Decimal, str(XSD.boolean): bool, str(XSD.date): date, str(XSD.time): time,
+              str(XSD.dateTime): datetime}
+    want = checks.get(str(dt))
+    if want is None:
+        return True
+    if str(dt) == _XSD_STRING:
+        return isinstance(str(lit), str)
+    return isinstance(value, want)
+
+
+def _check_datatype(eng, shape, dt, vmap, result):
+    for f, vs in vmap.items():
+        for v in vs:
+            if not _datatype_ok(v, dt):
+                result(f, "datatype", v)
+
+
+_KINDS = {
+    SH.IRI: (ox.NamedNode,), SH.BlankNode: (ox.BlankNode,), SH.Literal: (ox.Literal,),
+    SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode), SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
+    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
+}
+
+
+def _check_node_kind(eng, shape, kind, vmap, result):
+    types = _KINDS.get(kind)
+    if types is None:
+        raise ShapesError(f"unknown sh:nodeKind {kind}", eng.shapes_name)
+    for f, vs in vmap.items():
+        for v in vs:
+            if not isinstance(v, types):
+                result(f, "nodeKind", v)
+
+
+def _check_min_count(eng, shape, n, vmap, result):
+    if not shape.is_property:
+        return
+    for f, vs in vmap.items():
+        if len(vs) < int(n):
+            result(f, "minCount")
+
+
+def _check_max_count(eng, shape, n, vmap, result):
+    if not shape.is_property:
+        return
+    for f, vs in vmap.items():
+        if len(vs) > int(n):
+            result(f, "maxCount")
+
+
+def _range(component: str, test):
+    def check(eng, shape, bound, vmap, result):
+        from pyshacl.rdfutil.compare import compare_literal
+
+        bound_is_str = isinstance(bound.value, str) if isinstance(bound, Literal) else None
+        for f, vs in vmap.items():
+            for v in vs:
+                ok = False
+                if isinstance(v, ox.Literal) and isinstance(bound, Literal):
+                    lit = from_ox(v)
+                    if isinstance(lit.value, str) == bound_is_str:
+                        try:
+                            ok = test(compare_literal(lit, bound))
+                        except (TypeError, NotImplementedError):
+                            ok = False
+                if not ok:
+                    result(f, component, v)
+    return check
+
+
+def _length(component: str, test):
+    def check(eng, shape, n, vmap, result):
+        for f, vs in vmap.items():
+            for v in vs:
+                if isinstance(v, ox.BlankNode) or not test(len(v.value), int(n)):
+                    result(f, component, v)
+    return check
+
+
+def _check_pattern(eng, shape, pattern, vmap, result):
+    flags_lit = eng.sg.value(shape.node, SH.flags)
+    flags = 0
+    for ch in str(flags_lit or ""):
+        flags |= {"i": re.I, "s": re.S, "m": re.M, "x": re.X}.get(ch, 0)
+    try:
+        rx = re.compile(str(pattern), flags)
+    except re.error as exc:
+        raise ShapesError(f"sh:pattern {str(pattern)!r} of {shape.node} is not a regular expression: {exc}",
+                          eng.shapes_name) from None
+    for f, vs in vmap.items():
+        for v in vs:
+            if isinstance(v, ox.BlankNode) or not rx.search(v.value):
+                result(f, "pattern", v)
+
+
+def _lang_matches(tag: str, rng: str) -> bool:
+    tag, rng = tag.lower(), rng.lower()
+    if rng == "*":
+        return bool(tag)
+    return tag == rng or tag.startswith(rng + "-")
+
+
+def _check_language_in(eng, shape, lst, vmap, result):
+    ranges = [str(x) for x in Collection(eng.sg, lst)]
+    for f, vs in vmap.items():
+        for v in vs:
+            lang = v.language if isinstance(v, ox.Literal) else None
+            if not lang or not any(_lang_matches(lang, r) for r in ranges):
+                result(f, "languageIn", v)
+
+
+def _check_unique_lang(eng, shape, flag, vmap, result):
+    if not (isinstance(flag, Literal) and flag.value is True):
+        return
+    for f, vs in vmap.items():
+        seen: set = set()
+        dup: dict = {}
+        for v in vs:
+            if isinstance(v, ox.Literal) and v.language:
+                low = v.language.lower()
+                if low in seen:
+                    dup[low] = None
+                seen.add(low)
+        for _ in dup:
+            result(f, "uniqueLang")
+
+
+def _pair(component: str):
+    def check(eng, shape, prop, vmap, result):
+        from pyshacl.rdfutil.compare import compare_literal
+
+        others = eng.values(prop, list(vmap))
+        for f, vs in vmap.items():
+            other = others.get(f, [])
+            if component == "equals":
+                for v in vs:
+                    if v not in other:
+                        result(f, component, v)
+                for o in other:
+                    if o not in vs:
+                        result(f, component, o)
+            elif component == "disjoint":
+                for v in vs:
+                    if v in other:
+                        result(f, component, v)
+            else:
+                for v in vs:
+                    for o in other:
+                        ok = False
+                        if isinstance(v, ox.Literal) and isinstance(o, ox.Literal):
+                            try:
+                                c = compare_literal(from_ox(v), from_ox(o))
+                                ok = c < 0 if component == "lessThan" else c <= 0
+                            except (TypeError, NotImplementedError):
+                                ok = False
+                        if not ok:
+                            result(f, component, v)
+    return check
+
+
+def _check_in(eng, shape, lst, vmap, result):
+    allowed = {to_ox(x) for x in Collection(eng.sg, lst)}
+    for f, vs in vmap.items():
+        for v in vs:
+            if v not in allowed:
+                result(f, "in", v)
+
+
+def _check_has_value(eng, shape, hv, vmap, result):
+    want = to_ox(hv)
+    for f, vs in vmap.items():
+        if want not in vs:
+            result(f, "hasValue", None if shape.is_property else None)
+
+
+def _all_values(vmap) -> list:
+    return list(dict.fromkeys(v for vs in vmap.values() for v in vs))
+
+
+def _check_node(eng, shape, other, vmap, result):
+    ok = eng.conforming(other, _all_values(vmap))
+    for f, vs in vmap.items():
+        for v in vs:
+            if v not in ok:
+                result(f, "node", v)
+
+
+def _check_not(eng, shape, other, vmap, result):
+    ok = eng.conforming(other, _all_values(vmap))
+    for f, vs in vmap.items():
+        for v in vs:
+            if v in ok:
+                result(f, "not", v)
+
+
+def _logical(component: str):
+    def check(eng, shape, lst, vmap, result):
+        members = list(Collection(eng.sg, lst))
+        values = _all_values(vmap)
+        sets = [eng.conforming(m, values) for m in members]
+        for f, vs in vmap.items():
+            for v in vs:
+                n = sum(1 for s in sets if v in s)
+                bad = {"and": n != len(sets), "or": n == 0, "xone": n != 1}[component]
+                if bad:
+                    result(f, component, v)
+    return check
+
+
+_CHECKS = {
+    SH["class"]: _check_class,
+    SH.datatype: _check_datatype,
+    SH.nodeKind: _check_node_kind,
+    SH.minCount: _check_min_count,
+    SH.maxCount: _check_max_count,
+    SH.minExclusive: _range("minExclusive", lambda c: c > 0),
+    SH.minInclusive: _range("minInclusive", lambda c: c >= 0),
+    SH.maxExclusive: _range("maxExclusive", lambda c: c < 0),
+    SH.maxInclusive: _range("maxInclusive", lambda c: c <= 0),
+    SH.minLength: _length("minLength", lambda n, m: n >= m),
+    SH.maxLength: _length("maxLength", lambda n, m: n <= m),
+    SH.pattern: _check_pattern,
+    SH.languageIn: _check_language_in,
+    SH.uniqueLang: _check_unique_lang,
+    SH.equals: _pair("equals"),
+    SH.disjoint: _pair("disjoint"),
+    SH.lessThan: _pair("lessThan"),
+    SH.lessThanOrEquals: _pair("lessThanOrEquals"),
+    SH["in"]: _check_in,
+    SH.hasValue: _check_has_value,
+    SH.node: _check_node,
+    SH["not"]: _check_not,
+    SH["and"]: _logical("and"),
+    SH["or"]: _logical("or"),
+    SH.xone: _logical("xone"),
+}
+"""Constraint parameter -> check over a batch (focus node -> value nodes). The
+qualified value shapes, nested property shapes, SPARQL constraints and closed
+shapes are handled by :meth:`StoreValidator.evaluate` itself."""
+
+
+def validate_store(store: ox.Store, shapes: Graph, *, inference: str = "rdfs",
+                   shapes_name: str = "shapes", originals: Originals | None = None) -> list[Result]:
+    """Validate every graph of ``store`` against ``shapes``; ``inference`` is "rdfs" or "none"
+    (with "rdfs" the store gains the subclass/subproperty closure in its default graph)."""
+    if inference not in ("rdfs", "none"):
+        raise ValueError(f"inference must be 'rdfs' or 'none', not {inference!r}")
+    originals = originals if originals is not None else Originals()
+    if inference == "rdfs":
+        materialize_rdfs(store, originals)
+    return StoreValidator(store, shapes, shapes_name=shapes_name, originals=originals).run()
