@@ -312,11 +312,11 @@ class StoreValidator:
             idx = self._index(ox.NamedNode(str(path)), False)
             return {n: idx.get(n, []) for n in nodes}
         inverse = self.sg.value(path, SH.inversePath)
-        if isinstance(inverse, URIRef):
+        if isinstance(inverse, URIRef) and self.sg.value(path, RDF.first) is None:
             idx = self._index(ox.NamedNode(str(inverse)), True)
             return {n: idx.get(n, []) for n in nodes}
         sparql_path = self._sparql_path(path)
-        query = f"SELECT DISTINCT ?v WHERE {{ ?this {sparql_path} ?v }}"
+        query = f"SELECT DISTINCT ?this ?v WHERE {{ ?this {sparql_path} ?v }}"
         out = {}
         this = ox.Variable("this")
         for n in nodes:
@@ -534,14 +534,12 @@ class StoreValidator:
             batch = False
             _ = exc
         rows_by_focus: dict = {}
-        variables: list = []
         try:
             if batch:
                 wanted = set(vmap)
-                solutions = self.store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
-                variables = [v.value for v in solutions.variables]
-                for row in solutions:
-                    f = row["this"]
+                variables, rows = self._batch_rows(text, prefixes)
+                for row in rows:
+                    f = row.get("this")
                     if f in wanted:
                         rows_by_focus.setdefault(f, []).append(row)
             else:
@@ -550,7 +548,7 @@ class StoreValidator:
                     solutions = self.store.query(text, prefixes=prefixes, substitutions={this: f},
                                                  use_default_graph_as_union=True)
                     variables = [v.value for v in solutions.variables]
-                    rows = list(solutions)
+                    rows = [{n: r[n] for n in variables} for r in solutions]
                     if rows:
                         rows_by_focus[f] = rows
         except SyntaxError as exc:
@@ -561,11 +559,7 @@ class StoreValidator:
                 continue
             seen: set = set()
             for row in rows:
-                bound = {}
-                for name in variables:
-                    val = row[name]
-                    if val is not None:
-                        bound[name] = val
+                bound = {name: val for name, val in row.items() if val is not None}
                 if "failure" in bound:
                     if "failure" in seen:
                         continue
@@ -590,6 +584,35 @@ class StoreValidator:
                 result(t if t is not None else f, "sparql", value,
                        path=from_ox(p) if p is not None else None, messages=msgs, constraint=constraint)
 
+    def _batch_rows(self, text: str, prefixes: dict) -> tuple[list, list]:
+        """All solutions of a constraint's query with ``$this`` free, as dicts of the projected
+        variables. A top-level ``FILTER NOT EXISTS`` is decorrelated (Oxigraph evaluates it
+        once per row against its whole inner pattern, quadratic at scale): the query runs
+        without it, the inner pattern runs once joined to the outer one, and rows whose shared
+        variables found a match are dropped: the same solutions, in linear time."""
+        split = _split_not_exists(text)
+        if split is not None:
+            outer, positives, projection = split
+            rows = self._query_dicts(outer, prefixes)
+            keep = rows
+            for positive in positives:
+                shared = sorted(set(_variables(positive)) & set(_variables(outer)) - {"*"})
+                if any(r.get(v) is None for r in keep for v in shared):
+                    break  # a shared variable is not always bound: fall back to the query as written
+                matched = {tuple(r[v] for v in shared) for r in self._query_dicts(positive, prefixes)}
+                keep = [r for r in keep if tuple(r[v] for v in shared) not in matched]
+            else:
+                variables = projection if projection is not None else sorted({k for r in rows for k in r})
+                return variables, [{v: r.get(v) for v in variables} for r in keep]
+        solutions = self.store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+        variables = [v.value for v in solutions.variables]
+        return variables, [{n: r[n] for n in variables} for r in solutions]
+
+    def _query_dicts(self, text: str, prefixes: dict) -> list:
+        solutions = self.store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [{n: r[n] for n in names} for r in solutions]
+
     def _prefixes(self, constraint) -> dict:
         g = self.sg
         out: dict = {}
@@ -599,6 +622,125 @@ class StoreValidator:
                 if prefix is not None and ns is not None:
                     out[str(prefix)] = str(ns)
         return out
+
+
+_NOT_EXISTS = re.compile(r"FILTER\s*\(?\s*NOT\s+EXISTS\s*\{", re.I)
+_SELECT = re.compile(r"SELECT\s+(DISTINCT\s+|REDUCED\s+)?(.*?)\s*(WHERE\s*)?\{", re.I | re.S)
+
+
+def _variables(text: str) -> list:
+    return re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", text)
+
+
+def _block_end(text: str, start: int) -> int:
+    """Index just after the ``}`` closing the ``{`` at ``start`` (strings and IRIs skipped)."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "#":
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced braces")
+
+
+def _split_not_exists(text: str):
+    """``(outer query, [outer+inner queries], projected variables)`` for a SELECT whose WHERE
+    group has top-level ``FILTER NOT EXISTS { … }`` blocks; None when it has none or when
+    the query has more than one top-level group (aggregates, ORDER BY, LIMIT: left as is)."""
+    m = _SELECT.search(text)
+    if m is None:
+        return None
+    head, select_vars = text[:m.start()], m.group(2).strip()
+    open_at = m.end() - 1
+    try:
+        close = _block_end(text, open_at)
+    except ValueError:
+        return None
+    if text[close:].strip():
+        return None  # GROUP BY, ORDER BY, LIMIT...: not decorrelated
+    body = text[open_at + 1:close - 1]
+    blocks: list = []
+    outer: list = []
+    pos = 0
+    while True:
+        found = None
+        for nm in _NOT_EXISTS.finditer(body, pos):
+            if _depth(body, nm.start()) == 0:
+                found = nm
+                break
+        if found is None:
+            break
+        brace = found.end() - 1
+        try:
+            end = _block_end(body, brace)
+        except ValueError:
+            return None
+        inner = body[brace + 1:end - 1]
+        if "(" in found.group(0):  # FILTER (NOT EXISTS {…}) is one filter; FILTER (NOT EXISTS {…} || …) is not
+            rest = body[end:].lstrip()
+            if not rest.startswith(")"):
+                return None  # FILTER (NOT EXISTS {…} || …): a combination, not one filter
+            end = len(body) - len(rest) + 1
+        blocks.append(inner)
+        outer.append(body[pos:found.start()])
+        pos = end
+    if not blocks:
+        return None
+    outer.append(body[pos:])
+    outer_body = " ".join(outer)
+    inner_text = " ".join(blocks)
+    if re.search(r"\b(NOT\s+EXISTS|EXISTS|MINUS|SELECT|SERVICE|VALUES|GRAPH)\b", inner_text + outer_body, re.I):
+        return None
+    projection = None if select_vars == "*" else _variables(select_vars)
+    if projection is not None and len(projection) != len(select_vars.split()):
+        return None  # expressions in the projection: left as is
+    outer_q = f"{head}SELECT * WHERE {{ {outer_body} }}"
+    positives = [f"{head}SELECT * WHERE {{ {_without_spare_optionals(outer_body, b)} {b} }}" for b in blocks]
+    return outer_q, positives, projection
+
+
+_OPTIONAL = re.compile(r"OPTIONAL\s*\{", re.I)
+
+
+def _without_spare_optionals(body: str, inner: str) -> str:
+    """``body`` without its top-level OPTIONAL groups whose own variables play no part
+    in ``inner`` or in the rest of ``body`` (e.g. a label fetched for the message): they
+    cannot change which rows match, and Oxigraph plans the join far better without them."""
+    out, pos = [], 0
+    for m in _OPTIONAL.finditer(body):
+        if m.start() < pos or _depth(body, m.start()) != 0:
+            continue
+        end = _block_end(body, m.end() - 1)
+        block = body[m.start():end]
+        rest = body[:m.start()] + body[end:]
+        new = set(_variables(block)) - set(_variables(rest))
+        if new and not new & set(_variables(inner)):
+            out.append(body[pos:m.start()])
+            pos = end
+    out.append(body[pos:])
+    return " ".join(out)
+
+
+def _depth(text: str, at: int) -> int:
+    depth = 0
+    for ch in text[:at]:
+        depth += ch == "{"
+        depth -= ch == "}"
+    return depth
 
 
 def _fill(message: str, bound: dict) -> str:
@@ -806,8 +948,6 @@ def _check_unique_lang(eng, shape, flag, vmap, result):
 
 def _pair(component: str):
     def check(eng, shape, prop, vmap, result):
-        from pyshacl.rdfutil.compare import compare_literal
-
         others = eng.values(prop, list(vmap))
         for f, vs in vmap.items():
             other = others.get(f, [])
@@ -825,16 +965,31 @@ def _pair(component: str):
             else:
                 for v in vs:
                     for o in other:
-                        ok = False
-                        if isinstance(v, ox.Literal) and isinstance(o, ox.Literal):
-                            try:
-                                c = compare_literal(from_ox(v), from_ox(o))
-                                ok = c < 0 if component == "lessThan" else c <= 0
-                            except (TypeError, NotImplementedError):
-                                ok = False
-                        if not ok:
+                        if not _ordered(v, o, strict=component == "lessThan"):
                             result(f, component, v)
     return check
+
+
+def _comparable(term):
+    """(is a string, the value to compare) as SHACL's property-pair comparisons see a term."""
+    t = from_ox(term)
+    if isinstance(t, URIRef):
+        return True, str(t)
+    if isinstance(t, Literal) and isinstance(t.value, str):
+        return True, t.value
+    return False, t
+
+
+def _ordered(v, o, *, strict: bool) -> bool:
+    if isinstance(v, ox.BlankNode) or isinstance(o, ox.BlankNode):
+        return False
+    (vs, a), (os_, b) = _comparable(v), _comparable(o)
+    if vs != os_:
+        return False
+    try:
+        return bool(a < b) if strict else bool(a <= b)
+    except TypeError:
+        return False
 
 
 def _check_in(eng, shape, lst, vmap, result):
