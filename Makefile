@@ -16,6 +16,7 @@ build: $(STAMP)
 	$(BIN)/eurokg build
 
 test: $(STAMP)
+	$(BIN)/python tests/fetch_shacl_suite.py
 	$(BIN)/python -m pytest
 
 validate: $(STAMP)

@@ -249,14 +249,14 @@ def _previous_outputs(folder: Path) -> set[str]:
         return set()
 
 
-def validate_files(project: Project, files: list[Path] | None = None) -> Report:
+def validate_files(project: Project, files: list[Path] | None = None, *, engine: str | None = None) -> Report:
     """Validate the curated data plus ``files`` (extra sheets or Turtle), without reasoning or writing."""
     paths = curated_files(project.curated)
     for extra in files or []:
         if Path(extra).resolve() not in {p.resolve() for p in paths}:
             paths.append(Path(extra))
     loaded = load_all(project, paths)
-    return _validate(project, loaded, union_graph(loaded.dataset))
+    return _validate(project, loaded, union_graph(loaded.dataset), engine=engine)
 
 
 @dataclass
@@ -299,7 +299,10 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     return ClaimsStage(extractions, corroboration, threshold, count)
 
 
-def _validate(project: Project, loaded: Loaded, data: Graph) -> Report:
+def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | None = None) -> Report:
+    """SHACL with the engine asked for, else ``[tool.eurokg] validator``, else "auto"
+    (pySHACL for small graphs, Oxigraph above :data:`eurokg.validate.AUTO_TRIPLES`)."""
     shapes_name = project.relpath(project.shapes)
+    engine = engine or project.setting("validator", "auto")
     return validate_graph(data, load_shapes(project.shapes, display=shapes_name), loaded.ontology.graph,
-                          locate=loaded.origins.locate, shapes_name=shapes_name)
+                          locate=loaded.origins.locate, shapes_name=shapes_name, engine=engine)

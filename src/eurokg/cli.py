@@ -107,13 +107,16 @@ def build(obj: Context, strict: bool, no_reason: bool, reasoner_timeout: float, 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "oxigraph"]), default=None,
+              help="pyshacl (the reference), oxigraph (same report, faster) or auto (oxigraph for large "
+                   "graphs); default: [tool.eurokg] validator, else auto.")
 @click.pass_obj
-def validate(obj: Context, files: tuple[str, ...], strict: bool) -> None:
+def validate(obj: Context, files: tuple[str, ...], strict: bool, engine: str | None) -> None:
     """Validate the curated data (plus extra FILES) against the SHACL shapes."""
     from .build import validate_files
 
     project = _run(obj, lambda: obj.project)
-    report = _run(obj, validate_files, project, [Path(f) for f in files])
+    report = _run(obj, validate_files, project, [Path(f) for f in files], engine=engine)
     click.echo(report.text(), nl=False)
     if not report.passes(strict=strict):
         sys.exit(1)
