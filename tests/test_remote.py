@@ -139,6 +139,63 @@ def test_unreachable_store_is_a_clear_error(built):
         push(proj.build_dir / "eurokg.trig", "http://127.0.0.1:9/store", retries=0, timeout_s=2)
 
 
+class _HangUpOn401(__import__("http.server").server.BaseHTTPRequestHandler):
+    """Wants Basic credentials; without them answers 401 and closes at once, unread body and all (as Virtuoso)."""
+
+    received: list[int] = []
+
+    def _refuse(self) -> bool:
+        if self.headers.get("Authorization") == "Basic " + __import__("base64").b64encode(b"u:p").decode():
+            return False
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="store"')
+        self.send_header("Connection", "close")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"40\r\n")  # a chunk announced and never sent: a truncated response
+        self.close_connection = True
+        return True
+
+    def do_HEAD(self):  # noqa: N802 (http.server's names)
+        if not self._refuse():
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def do_PUT(self):  # noqa: N802
+        if not self._refuse():
+            self.received.append(len(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    do_POST = do_PUT
+
+    def log_message(self, *args):
+        pass
+
+
+def test_store_wanting_credentials_gives_a_clear_401(built):
+    """A store that hangs up on an unauthorised upload still gives "401", not a broken pipe."""
+    import http.server
+    import threading
+
+    proj, _ = built
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HangUpOn401)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/store"
+    try:
+        with pytest.raises(EurokgError, match=r"wants credentials.*HTTP 401"):
+            push(proj.build_dir / "eurokg.trig", url, retries=0, timeout_s=5)
+        with pytest.raises(EurokgError, match=r"refused the credentials.*HTTP 401"):
+            push(proj.build_dir / "eurokg.trig", url, user="u", password="wrong", retries=0, timeout_s=5)
+        assert _HangUpOn401.received == []
+        report = push(proj.build_dir / "eurokg.trig", url, user="u", password="p", retries=0, timeout_s=5)
+        assert report.triples > 0 and sum(_HangUpOn401.received) > 0
+    finally:
+        server.shutdown()
+
+
 # ------------------------------------------------------------------ Virtuoso Open Source
 
 VIRTUOSO = shutil.which("virtuoso-t")

@@ -108,6 +108,15 @@ def push(data: Path | str, endpoint: str, *, graph: str | None = None, protocol:
             response = session.post(endpoint, data=f"DROP SILENT GRAPH <{target}>".encode(), timeout=timeout_s,
                                     headers={"Content-Type": "application/sparql-update"})
             _check(response, f"DROP GRAPH at {endpoint}")
+        else:
+            # A body-less probe first: a store that wants credentials answers 401 and may close the connection
+            # while a large batch is still being sent, which would surface as a broken pipe or a truncated
+            # response instead of the 401; with digest authentication the probe also settles the challenge, so
+            # the batches carry the Authorization header from the start and are sent once.
+            response = session.head(endpoint, params={"graph": target}, timeout=timeout_s)
+            if response.status_code in (401, 403, 407):
+                _check(response, f"{endpoint} refused the credentials" if user is not None
+                       else f"{endpoint} wants credentials (--user, --password)")
         for batch in _batches(path, batch_size):
             body = "\n".join(batch) + "\n"
             if protocol == "gsp":
