@@ -17,7 +17,10 @@ from eurokg.merge import union_graph  # noqa: F401  (re-exported for benchmark s
 from eurokg.vocab import EK, GRAPH, ID, PROV, RDF, RDFS, XSD
 
 
-def synthetic_dataset(target_triples: int, seed: int = 1) -> Dataset:
+def synthetic_dataset(target_triples: int, seed: int = 1, *, valid: bool = False) -> Dataset:
+    """``valid=True``: a graph that passes validation (warnings aside), as a build needs:
+    entities say that they have no Wikidata item, the currency is described, and
+    treaties are signed after every signer took office."""
     rng = random.Random(seed)
     ds = Dataset()
     ds.default_union = True
@@ -28,6 +31,15 @@ def synthetic_dataset(target_triples: int, seed: int = 1) -> Dataset:
     g.add((src, EK.datePublished, Literal("2025-06-17", datatype=XSD.date)))
     g.add((src, PROV.wasDerivedFrom, src))
 
+    currency = ID["usd"]  # not described: the invalid graph breaks sh:class ek:Currency on every record
+    if valid:  # a currency of its own, so the graph also merges with the shipped data (which has id:usd)
+        currency = ID["synthetic-currency"]
+        for t in ((currency, RDF.type, EK.Currency), (currency, RDFS.label, Literal("no currency", lang="en")),
+                  (currency, EK.isoCode, Literal("XXX")), (currency, EK.noWikidataItem, Literal(True)),
+                  (currency, PROV.wasDerivedFrom, src)):
+            g.add(t)
+    unlinked = Literal(True)
+
     n_states = max(6, int((target_triples / 60) ** 0.5))
     states = [ID[f"state-{i}"] for i in range(n_states)]
     for i, s in enumerate(states):
@@ -37,6 +49,9 @@ def synthetic_dataset(target_triples: int, seed: int = 1) -> Dataset:
                   (city, RDF.type, EK.City), (city, RDFS.label, Literal(f"City {i}", lang="en")),
                   (city, EK.country, s), (city, PROV.wasDerivedFrom, src)):
             g.add(t)
+        if valid:
+            g.add((s, EK.noWikidataItem, unlinked))
+            g.add((city, EK.noWikidataItem, unlinked))
     people = []
     n = 0
     while len(g) < target_triples:
@@ -51,6 +66,8 @@ def synthetic_dataset(target_triples: int, seed: int = 1) -> Dataset:
                       (o, EK.startDate, Literal(f"{year}-01-01", datatype=XSD.date)),
                       (o, PROV.wasDerivedFrom, src)):
                 g.add(t)
+            if valid:
+                g.add((p, EK.noWikidataItem, unlinked))
             people.append(p)
         elif kind < 0.4 and people:
             sm = ID[f"summit-{n}"]
@@ -68,7 +85,8 @@ def synthetic_dataset(target_triples: int, seed: int = 1) -> Dataset:
         elif kind < 0.5 and people:
             tr = ID[f"treaty-{n}"]
             for t in ((tr, RDF.type, EK.MultilateralTreaty), (tr, RDFS.label, Literal(f"Treaty {n}", lang="en")),
-                      (tr, EK.signingDate, Literal(f"{rng.randint(1995, 2025)}-03-01", datatype=XSD.date)),
+                      (tr, EK.signingDate, Literal(f"{2025 if valid else rng.randint(1995, 2025)}-03-01",
+                                                   datatype=XSD.date)),
                       (tr, EK.treatyStatus, EK.Signed), (tr, PROV.wasDerivedFrom, src)):
                 g.add(t)
             for s in rng.sample(states, 3):
@@ -84,7 +102,7 @@ def synthetic_dataset(target_triples: int, seed: int = 1) -> Dataset:
                       (rec, EK.periodStart, Literal(f"{year}-01-01", datatype=XSD.date)),
                       (rec, EK.periodEnd, Literal(f"{year}-12-31", datatype=XSD.date)),
                       (rec, EK.tradeValue, Literal(str(rng.randint(1_000_000, 10**11)), datatype=XSD.decimal)),
-                      (rec, EK.currency, ID["usd"]), (rec, PROV.wasDerivedFrom, src)):
+                      (rec, EK.currency, currency), (rec, PROV.wasDerivedFrom, src)):
                 g.add(t)
         else:
             r = ID[f"route-{n}"]
