@@ -31,13 +31,15 @@ def synthetic_dataset(target_triples: int, seed: int = 1, *, valid: bool = False
     g.add((src, EK.datePublished, Literal("2025-06-17", datatype=XSD.date)))
     g.add((src, PROV.wasDerivedFrom, src))
 
-    currency = ID["usd"]  # not described: the invalid graph breaks sh:class ek:Currency on every record
-    if valid:  # a currency of its own, so the graph also merges with the shipped data (which has id:usd)
-        currency = ID["synthetic-currency"]
-        for t in ((currency, RDF.type, EK.Currency), (currency, RDFS.label, Literal("no currency", lang="en")),
-                  (currency, EK.isoCode, Literal("XXX")), (currency, EK.noWikidataItem, Literal(True)),
-                  (currency, PROV.wasDerivedFrom, src)):
-            g.add(t)
+    # The invalid graph's currency lacks a label and a Wikidata decision (one focus node with findings);
+    # the valid graph's has its own IRI, so that it also merges with the shipped data (which has id:usd).
+    currency = ID["synthetic-currency"] if valid else ID["usd"]
+    for t in ((currency, RDF.type, EK.Currency), (currency, EK.isoCode, Literal("XXX" if valid else "USD")),
+              (currency, PROV.wasDerivedFrom, src)):
+        g.add(t)
+    if valid:
+        g.add((currency, RDFS.label, Literal("no currency", lang="en")))
+        g.add((currency, EK.noWikidataItem, Literal(True)))
     unlinked = Literal(True)
 
     n_states = max(6, int((target_triples / 60) ** 0.5))
