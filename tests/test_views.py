@@ -335,6 +335,28 @@ def test_betweenness_equals_networkx(data):
     assert max(abs(ours[n] - reference[n]) for n in g) < 1e-12
 
 
+def test_betweenness_of_large_graphs_is_a_seeded_estimate():
+    """Above the exact limit, betweenness is estimated from sampled sources: the same
+    numbers on every run, unbiased (scaled by nodes/sources), and close to exact."""
+    import statistics
+
+    from eurokg.metrics import betweenness, betweenness_method
+
+    g = nx.barabasi_albert_graph(800, 2, seed=3)
+    g = nx.relabel_nodes(g, {i: f"n{i}" for i in g})
+    exact = nx.betweenness_centrality(g, normalized=True)
+    assert betweenness(g, exact_max_nodes=800) == pytest.approx(exact, abs=1e-12)
+    estimate = betweenness(g, exact_max_nodes=500, sources=200)
+    assert estimate == betweenness(g, exact_max_nodes=500, sources=200)
+    assert estimate != pytest.approx(exact, abs=1e-12)
+    assert statistics.correlation([exact[n] for n in g], [estimate[n] for n in g]) > 0.95
+    assert abs(sum(estimate.values()) / sum(exact.values()) - 1) < 0.1
+    top = sorted(exact, key=exact.get, reverse=True)[:5]
+    assert set(top) <= set(sorted(estimate, key=estimate.get, reverse=True)[:10])
+    assert betweenness_method(800, exact_max_nodes=500, sources=200).startswith("estimated from 200 of 800")
+    assert betweenness_method(400, exact_max_nodes=500, sources=200) == "exact"
+
+
 def test_unlabelled_entities_get_readable_labels(data):
     _, ds, onto = data
     g = build_view(ds, onto, "full")
