@@ -1,11 +1,16 @@
 """Time `eurokg build` on the shipped data, stage by stage, in fresh processes, and
-an unchanged rebuild (answered from the content-hash cache).
+an unchanged rebuild (answered from the content-hash cache), then the research
+questions on the built graph through the Oxigraph store (bulk load included).
+
+With ``--synthetic N`` a valid synthetic graph of about N triples
+(benchmarks/synthetic.py) is added to data/curated/ as Turtle, to see how the
+build grows; ``--no-reason`` leaves HermiT out.
 
 Prints a table of medians over N runs (default 3), with a baseline measured in
 the same run: starting Python and importing the stack (rdflib, pySHACL,
 owlready2, networkx), which every build pays. Usage:
 
-    .venv/bin/python benchmarks/build_time.py [N]
+    .venv/bin/python benchmarks/build_time.py [--runs N] [--synthetic TRIPLES] [--no-reason]
 """
 
 from __future__ import annotations
@@ -27,8 +32,18 @@ t0 = time.perf_counter()
 import eurokg
 from eurokg import Project, build
 root = Path(sys.argv[1])
-result = build(Project(root), run_reasoner=True)
+result = build(Project(root), run_reasoner=sys.argv[2] == "1")
 timings = dict(result.timings)
+del result
+from eurokg.query import run_query
+from eurokg.store import open_built
+s = time.perf_counter()
+store = open_built(root / "build" / "eurokg.trig", store="oxigraph")
+timings["Oxigraph store: bulk load"] = round(time.perf_counter() - s, 3)
+s = time.perf_counter()
+for q in sorted((root / "queries").glob("*.rq")):
+    run_query(store, q.read_text(), timeout_s=None, max_rows=10**9)
+timings["research questions on Oxigraph"] = round(time.perf_counter() - s, 3)
 timings["total (in process)"] = round(time.perf_counter() - t0, 3)
 timings["peak RSS MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 print(json.dumps(timings))
@@ -37,7 +52,7 @@ print(json.dumps(timings))
 BASELINE = "import rdflib, pyshacl, owlready2, networkx, pyoxigraph"
 
 
-def main(n: int) -> None:
+def main(n: int, synthetic: int = 0, reason: bool = True) -> None:
     rows: dict[str, list[float]] = {}
     for _ in range(n):
         with tempfile.TemporaryDirectory() as tmp:
@@ -45,8 +60,19 @@ def main(n: int) -> None:
 
             for name in ("ontology", "data", "queries"):
                 shutil.copytree(ROOT / name, Path(tmp) / name)
+            if synthetic:
+                sys.path.insert(0, str(ROOT / "benchmarks"))
+                from synthetic import synthetic_dataset, union_graph
+
+                graph = union_graph(synthetic_dataset(synthetic, valid=True))
+                graph.serialize(Path(tmp) / "data" / "curated" / "synthetic.ttl", format="turtle")
+                rows.setdefault("input triples (shipped + synthetic)", []).append(len(graph))
+                del graph
             start = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", CHILD, tmp], check=True, capture_output=True, text=True)
+            out = subprocess.run([sys.executable, "-c", CHILD, tmp, "1" if reason else "0"], capture_output=True,
+                                 text=True)
+            if out.returncode != 0:
+                raise SystemExit(out.stderr[-3000:])
             wall = time.perf_counter() - start
             for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 rows.setdefault(k, []).append(v)
@@ -68,4 +94,11 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--synthetic", type=int, default=0, metavar="TRIPLES")
+    parser.add_argument("--no-reason", action="store_true")
+    args = parser.parse_args()
+    main(args.runs, args.synthetic, not args.no_reason)
