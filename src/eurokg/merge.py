@@ -114,14 +114,15 @@ class Origins:
 
 
 def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
-                include_inferred: bool = True, include_claims: bool = False) -> Graph:
+                include_inferred: bool = True, include_claims: bool = False, into: Graph | None = None) -> Graph:
     """All named graphs' triples in one plain graph: the asserted data, the inferred types
     and the provenance graph unless excluded, the ontology copy and the claims extracted
-    from articles (``graph:claims/…``, not facts) only when asked."""
+    from articles (``graph:claims/…``, not facts) only when asked. ``into``: the graph to
+    add them to (e.g. one with the prefixes bound for writing), instead of a new one."""
     from .vocab import GRAPH
 
     claims_prefix = str(GRAPH["claims/"])
-    out = Graph()
+    out = Graph() if into is None else into
     for g in ds.graphs():
         if not include_claims and str(g.identifier).startswith(claims_prefix):
             continue

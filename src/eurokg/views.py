@@ -104,8 +104,8 @@ def _entity_node(g: nx.MultiDiGraph, graph: Graph, ontology, node: URIRef, **ext
 
 def full_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
     """Every entity, every object property between two of them; spells from the entities' dates."""
-    g = project(dataset, ontology)
     graph = _data(dataset)
+    g = project(dataset, ontology, graph)
     spans = {}
     for key, attrs in g.nodes(data=True):
         span = _span(graph, URIRef(attrs["iri"]))

@@ -86,9 +86,11 @@ def _local(iri: URIRef) -> str:
     return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def project(dataset: Dataset, ontology) -> nx.MultiDiGraph:
-    """The ``full`` view of the built dataset as a networkx ``MultiDiGraph``."""
-    graph = union_graph(dataset, include_provenance=False)
+def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiDiGraph:
+    """The ``full`` view of the built dataset as a networkx ``MultiDiGraph``; ``graph``:
+    its union without provenance, where the caller has it already."""
+    if graph is None:
+        graph = union_graph(dataset, include_provenance=False)
     id_base = str(ID)
     types: dict[URIRef, set[URIRef]] = defaultdict(set)
     for s, o in graph.subject_objects(RDF.type):
