@@ -81,3 +81,14 @@ def test_graphs_with_blank_nodes_go_through_rdflib_and_stay_stable():
     assert sum(1 for _ in back.quads()) == 10
     assert f"<{GRAPH['curated/c']}> {{" in first and "[" in first  # rdflib's writer, blank node nested
     assert _text(write_turtle, with_blank()) == _text(write_turtle, with_blank())
+
+
+def test_union_size_counts_what_union_graph_holds():
+    from eurokg.merge import union_graph, union_size
+
+    ds = _dataset()
+    ds.graph(GRAPH["curated/c"]).add((ID["x"], RDF.type, EK.State))  # also in curated/a: counted once
+    ds.graph(GRAPH["claims/article"]).add((ID["x"], EK.note, Literal("claimed")))
+    for options in ({}, {"include_provenance": False}, {"include_claims": True}):
+        assert union_size(ds, **options) == len(union_graph(ds, **options))
+    assert union_size(ds) == 8 and union_size(ds, include_provenance=False) == 7

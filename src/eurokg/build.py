@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 from .errors import ValidationFailed
 from .exporters import export_to
 from .iosafe import Publication, locked
-from .merge import Origins, add_ontology, materialize_types, merge, union_graph
+from .merge import Origins, add_ontology, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
 from .project import Project
 from .reason import ReasoningReport, check as check_reasoning, reason
@@ -45,7 +45,7 @@ class BuildResult:
 
     @property
     def triples(self) -> int:
-        return len(union_graph(self.dataset, include_provenance=False))
+        return union_size(self.dataset, include_provenance=False)
 
     @property
     def graphs(self) -> int:

@@ -113,16 +113,11 @@ class Origins:
         return ":".join(str(x) for x in (file, line, col) if x is not None)
 
 
-def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
-                include_inferred: bool = True, include_claims: bool = False, into: Graph | None = None) -> Graph:
-    """All named graphs' triples in one plain graph: the asserted data, the inferred types
-    and the provenance graph unless excluded, the ontology copy and the claims extracted
-    from articles (``graph:claims/…``, not facts) only when asked. ``into``: the graph to
-    add them to (e.g. one with the prefixes bound for writing), instead of a new one."""
+def _union_parts(ds: Dataset, *, include_provenance: bool, include_ontology: bool, include_inferred: bool,
+                 include_claims: bool):
     from .vocab import GRAPH
 
     claims_prefix = str(GRAPH["claims/"])
-    out = Graph() if into is None else into
     for g in ds.graphs():
         if not include_claims and str(g.identifier).startswith(claims_prefix):
             continue
@@ -132,9 +127,31 @@ def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontolog
             continue
         if g.identifier == GRAPH[INFERRED_GRAPH_NAME] and not include_inferred:
             continue
+        yield g
+
+
+def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
+                include_inferred: bool = True, include_claims: bool = False, into: Graph | None = None) -> Graph:
+    """All named graphs' triples in one plain graph: the asserted data, the inferred types
+    and the provenance graph unless excluded, the ontology copy and the claims extracted
+    from articles (``graph:claims/…``, not facts) only when asked. ``into``: the graph to
+    add them to (e.g. one with the prefixes bound for writing), instead of a new one."""
+    out = Graph() if into is None else into
+    for g in _union_parts(ds, include_provenance=include_provenance, include_ontology=include_ontology,
+                          include_inferred=include_inferred, include_claims=include_claims):
         for t in g:
             out.add(t)
     return out
+
+
+def union_size(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
+               include_inferred: bool = True, include_claims: bool = False) -> int:
+    """``len(union_graph(ds, ...))`` without building the graph (about twice as fast)."""
+    seen: set = set()
+    for g in _union_parts(ds, include_provenance=include_provenance, include_ontology=include_ontology,
+                          include_inferred=include_inferred, include_claims=include_claims):
+        seen.update(g)
+    return len(seen)
 
 
 INFERRED_GRAPH_NAME = "inferred"

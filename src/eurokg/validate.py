@@ -103,7 +103,9 @@ class Report:
         return g
 
     def turtle(self) -> str:
-        return self.graph().serialize(format="turtle")
+        from .rdfwrite import turtle
+
+        return turtle(self.graph()).decode("utf-8")
 
 
 def _term_text(term) -> str:
