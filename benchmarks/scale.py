@@ -123,25 +123,17 @@ print(json.dumps(t))
 """
 
 
-def _hwm_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def run(code: str, path: Path, shacl: bool, queries: bool, findings: Path) -> dict:
     """Run a child; its peak RSS is read from /proc just before it exits (the child waits on stdin)."""
+    from procmem import peak_rss_mb
+
     code = code + "\nsys.stdout.flush(); sys.stdin.read()\n"
     proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(ROOT), "1" if shacl else "0",
                              "1" if queries else "0", str(findings)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=ROOT)
     line = proc.stdout.readline()
-    peak = _hwm_mb(proc.pid)
+    peak = peak_rss_mb(proc.pid)
     _out, err = proc.communicate("")
     if proc.returncode != 0 or not line.strip():
         raise SystemExit(err[-3000:])

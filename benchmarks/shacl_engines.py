@@ -439,17 +439,11 @@ def child(engine: str, variant: str, work: Path) -> dict:
 
 
 def _hwm_mb(pid) -> int | None:
-    """Peak resident memory of a process since its exec (VmHWM), in MB.
+    """Peak resident memory in whole MB (see procmem.py for why VmHWM)."""
+    from procmem import peak_rss_mb
 
-    Not getrusage: on Linux a child's ru_maxrss starts from its parent's RSS at fork,
-    which here (the parent holds the synthetic graph) hides small engines entirely."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024)
-    except OSError:
-        return None
-    return None
+    peak = peak_rss_mb(pid)
+    return None if peak is None else round(peak)
 
 
 # --------------------------------------------------------------------------- parent side

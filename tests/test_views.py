@@ -335,26 +335,47 @@ def test_betweenness_equals_networkx(data):
     assert max(abs(ours[n] - reference[n]) for n in g) < 1e-12
 
 
-def test_betweenness_of_large_graphs_is_a_seeded_estimate():
+def test_betweenness_of_large_graphs_is_a_seeded_estimate(monkeypatch):
     """Above the exact limit, betweenness is estimated from sampled sources: the same
     numbers on every run, unbiased (scaled by nodes/sources), and close to exact."""
     import statistics
 
+    from eurokg import metrics
     from eurokg.metrics import betweenness, betweenness_method
 
     g = nx.barabasi_albert_graph(800, 2, seed=3)
     g = nx.relabel_nodes(g, {i: f"n{i}" for i in g})
     exact = nx.betweenness_centrality(g, normalized=True)
-    assert betweenness(g, exact_max_nodes=800) == pytest.approx(exact, abs=1e-12)
-    estimate = betweenness(g, exact_max_nodes=500, sources=200)
-    assert estimate == betweenness(g, exact_max_nodes=500, sources=200)
+    monkeypatch.setattr(metrics, "EXACT_BETWEENNESS_MAX_NODES", 800)
+    assert betweenness(g) == pytest.approx(exact, abs=1e-12)
+    assert betweenness_method(800) == "exact"
+    monkeypatch.setattr(metrics, "EXACT_BETWEENNESS_MAX_NODES", 500)
+    monkeypatch.setattr(metrics, "BETWEENNESS_SOURCES", 200)
+    estimate = betweenness(g)
+    assert estimate == betweenness(g)
     assert estimate != pytest.approx(exact, abs=1e-12)
     assert statistics.correlation([exact[n] for n in g], [estimate[n] for n in g]) > 0.95
     assert abs(sum(estimate.values()) / sum(exact.values()) - 1) < 0.1
     top = sorted(exact, key=exact.get, reverse=True)[:5]
     assert set(top) <= set(sorted(estimate, key=estimate.get, reverse=True)[:10])
-    assert betweenness_method(800, exact_max_nodes=500, sources=200).startswith("estimated from 200 of 800")
-    assert betweenness_method(400, exact_max_nodes=500, sources=200) == "exact"
+    assert betweenness_method(800).startswith("estimated from 200 of 800")
+    assert betweenness_method(400) == "exact"
+
+
+def test_analyze_says_when_betweenness_is_estimated(data, monkeypatch):
+    from click.testing import CliRunner
+
+    from eurokg import metrics
+    from eurokg.cli import main
+
+    proj, _, _ = data
+    exact = CliRunner().invoke(main, ["--project", str(proj.root), "analyze", "--top", "3"], catch_exceptions=False)
+    assert exact.exit_code == 0 and "betweenness:" not in exact.output
+    monkeypatch.setattr(metrics, "EXACT_BETWEENNESS_MAX_NODES", 10)
+    monkeypatch.setattr(metrics, "BETWEENNESS_SOURCES", 5)
+    out = CliRunner().invoke(main, ["--project", str(proj.root), "analyze", "--top", "3"], catch_exceptions=False)
+    assert out.exit_code == 0
+    assert out.output.splitlines()[-1].startswith("betweenness: estimated from 5 of ")
 
 
 def test_unlabelled_entities_get_readable_labels(data):

@@ -228,6 +228,8 @@ def analyze(obj: Context, view: str, top: int, by: str, rdf_out: str | None, dat
     project = _run(obj, lambda: obj.project)
     rows = _run(obj, api_analyze, view, project=project, data=data, top=top, by=by, rdf=rdf_out)
     click.echo(render_metrics(rows), nl=False)
+    if getattr(rows, "betweenness", "exact") != "exact":
+        click.echo(f"betweenness: {rows.betweenness}")
     if rdf_out:
         click.echo(f"wrote {rdf_out}")
 

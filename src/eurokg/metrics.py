@@ -28,17 +28,22 @@ EXACT_BETWEENNESS_MAX_NODES = 5_000
 BETWEENNESS_SOURCES = 1_000
 
 
-def betweenness(undirected: nx.Graph, *, exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
-                sources: int = BETWEENNESS_SOURCES) -> dict:
+def _sources(nodes: int) -> int | None:
+    """How many source nodes betweenness is estimated from, or None where it is exact
+    (module settings read at call time, so a caller may change them)."""
+    return BETWEENNESS_SOURCES if nodes > EXACT_BETWEENNESS_MAX_NODES and BETWEENNESS_SOURCES < nodes else None
+
+
+def betweenness(undirected: nx.Graph) -> dict:
     """Normalised betweenness, as ``networkx.betweenness_centrality(G, normalized=True)``
     gives it, computed by igraph's C implementation: the same numbers (a test compares
     them), about 40 times faster.
 
     Exact costs a breadth-first search from every node (O(nodes x edges)): 15 s at 15k
-    nodes, hours at a million triples. Above ``exact_max_nodes`` nodes it is estimated
-    from ``sources`` source nodes drawn with a fixed seed, scaled by nodes/sources
-    (Brandes and Pich 2007; what ``betweenness_centrality(G, k=...)`` does), so the
-    numbers stay deterministic; :func:`betweenness_method` says which a graph gets."""
+    nodes, hours at a million triples. Above ``EXACT_BETWEENNESS_MAX_NODES`` nodes it is
+    estimated from ``BETWEENNESS_SOURCES`` source nodes drawn with a fixed seed, scaled by
+    nodes/sources (Brandes and Pich 2007; what ``betweenness_centrality(G, k=...)`` does),
+    so the numbers stay deterministic; :func:`betweenness_method` says which a graph gets."""
     import random
 
     import igraph
@@ -50,21 +55,19 @@ def betweenness(undirected: nx.Graph, *, exact_max_nodes: int = EXACT_BETWEENNES
     index = {v: i for i, v in enumerate(nodes)}
     g = igraph.Graph(n=n, edges=[(index[a], index[b]) for a, b in undirected.edges() if a != b], directed=False)
     scale = 2.0 / ((n - 1) * (n - 2))
-    if n > exact_max_nodes and sources < n:
-        sample = sorted(random.Random(SEED).sample(range(n), sources))
-        scale *= n / sources
-        values = g.betweenness(directed=False, sources=sample)
-    else:
+    k = _sources(n)
+    if k is None:
         values = g.betweenness(directed=False)
+    else:
+        scale *= n / k
+        values = g.betweenness(directed=False, sources=sorted(random.Random(SEED).sample(range(n), k)))
     return {v: b * scale for v, b in zip(nodes, values)}
 
 
-def betweenness_method(nodes: int, *, exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
-                       sources: int = BETWEENNESS_SOURCES) -> str:
-    """"exact", or "estimated from K of N source nodes" for a graph of ``nodes`` nodes."""
-    if nodes > exact_max_nodes and sources < nodes:
-        return f"estimated from {sources} of {nodes} source nodes (seed {SEED})"
-    return "exact"
+def betweenness_method(nodes: int) -> str:
+    """"exact", or "estimated from K of N source nodes (seed S)" for a graph of ``nodes`` nodes."""
+    k = _sources(nodes)
+    return "exact" if k is None else f"estimated from {k} of {nodes} source nodes (seed {SEED})"
 
 
 METRICS = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
@@ -134,7 +137,16 @@ def annotate(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return g
 
 
-def table(g: nx.MultiDiGraph, *, top: int = 10, by: str = "pagerank", metrics: dict | None = None) -> list[NodeMetrics]:
+class MetricsTable(list):
+    """Rows of :class:`NodeMetrics`; ``betweenness`` says how that column was computed
+    (:func:`betweenness_method`)."""
+
+    def __init__(self, rows, betweenness: str) -> None:
+        super().__init__(rows)
+        self.betweenness = betweenness
+
+
+def table(g: nx.MultiDiGraph, *, top: int = 10, by: str = "pagerank", metrics: dict | None = None) -> MetricsTable:
     """The ``top`` nodes by one metric (ties broken by node id); ``metrics`` if already computed."""
     if by not in METRICS:
         raise ValueError(f"unknown metric {by!r}; known: {', '.join(METRICS)}")
@@ -144,7 +156,7 @@ def table(g: nx.MultiDiGraph, *, top: int = 10, by: str = "pagerank", metrics: d
         for n in metrics
     ]
     rows.sort(key=lambda r: (-getattr(r, by), r.node))
-    return rows[:top]
+    return MetricsTable(rows[:top], betweenness_method(g.number_of_nodes()))
 
 
 _PROPS = {

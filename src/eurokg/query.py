@@ -381,22 +381,6 @@ def run_query(
     return result
 
 
-def _ox_to_rdflib(term):
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype is not None and term.datatype.value != str(XSD.string):
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return Literal(term.value)
-
-
 _PROJECTION = re.compile(r"\bSELECT\b(?P<proj>.*?)\b(?:WHERE\b|FROM\b|\{)", re.I | re.S)
 
 
@@ -430,6 +414,8 @@ def _oxigraph_text(text: str, bindings: dict) -> str:
 def _execute_oxigraph(dataset, text: str, bindings: dict, max_rows: int) -> QueryResult:
     import pyoxigraph as ox
 
+    from .oxterms import from_ox
+
     store = dataset.open()
     res = store.query(_oxigraph_text(text, bindings), use_default_graph_as_union=True)
     if isinstance(res, ox.QueryBoolean):
@@ -439,7 +425,7 @@ def _execute_oxigraph(dataset, text: str, bindings: dict, max_rows: int) -> Quer
         for prefix, ns in PREFIXES.items():
             g.bind(prefix, ns)
         for t in res:
-            g.add((_ox_to_rdflib(t.subject), _ox_to_rdflib(t.predicate), _ox_to_rdflib(t.object)))
+            g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
         return QueryResult(kind="graph", graph=g)
     variables = [v.value for v in res.variables]
     rows, truncated = [], False
@@ -447,7 +433,7 @@ def _execute_oxigraph(dataset, text: str, bindings: dict, max_rows: int) -> Quer
         if len(rows) >= max_rows:
             truncated = True
             break
-        rows.append([_ox_to_rdflib(solution[v]) for v in variables])
+        rows.append([None if (value := solution[v]) is None else from_ox(value) for v in variables])
     return QueryResult(kind="select", vars=variables, rows=rows, truncated=truncated)
 
 

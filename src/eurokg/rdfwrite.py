@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 
 from .vocab import PREFIXES, RDF, XSD
 
@@ -55,35 +55,24 @@ def _order(t) -> tuple:
 
 
 class _Terms:
-    """rdflib terms as pyoxigraph terms (each distinct term converted once)."""
+    """rdflib terms as pyoxigraph terms for writing (each distinct term converted once)."""
 
     def __init__(self) -> None:
-        import pyoxigraph as ox
-
-        self.ox = ox
         self.cache: dict = {}
 
     def __call__(self, term):
         known = self.cache.get(term)
         if known is None:
-            ox = self.ox
-            if isinstance(term, URIRef):
-                known = ox.NamedNode(str(term))
-            elif isinstance(term, Literal):
-                if term.language:
-                    known = ox.Literal(str(term), language=term.language)
-                elif term.datatype is not None:
-                    lexical = str(term)
-                    if term.datatype == XSD.decimal and _WHOLE.fullmatch(lexical):
-                        # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with
-                        # the literal 1500000000.0 matches the built graph as before
-                        lexical = lexical.lstrip("+") + ".0"
-                    known = ox.Literal(lexical, datatype=ox.NamedNode(str(term.datatype)))
-                else:
-                    known = ox.Literal(str(term))
-            else:
-                raise TypeError(f"cannot write {term!r} with Oxigraph")
-            self.cache[term] = known
+            from .oxterms import to_ox
+
+            if isinstance(term, BNode):
+                raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
+            lexical = str(term)
+            if isinstance(term, Literal) and term.datatype == XSD.decimal and _WHOLE.fullmatch(lexical):
+                # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with the
+                # literal 1500000000.0 matches the built graph as before
+                term = Literal(lexical.lstrip("+") + ".0", datatype=XSD.decimal)
+            known = self.cache[term] = to_ox(term)
         return known
 
 

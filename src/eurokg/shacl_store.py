@@ -35,6 +35,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from .errors import InputError
+from .oxterms import from_ox, to_ox
 from .vocab import OWL, RDF, RDFS, SH, XSD
 
 # ----------------------------------------------------------------------------- terms
@@ -44,48 +45,6 @@ _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
 _SUBPROP = ox.NamedNode(str(RDFS.subPropertyOf))
 _XSD_STRING = str(XSD.string)
 _LANGSTRING = str(RDF.langString)
-
-
-def to_ox(term):
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-_FROM_OX: dict = {}
-
-
-def from_ox(term):
-    """A pyoxigraph term as an rdflib term (memoised: the same values recur)."""
-    hit = _FROM_OX.get(term)
-    if hit is not None:
-        return hit
-    if isinstance(term, ox.NamedNode):
-        out = URIRef(term.value)
-    elif isinstance(term, ox.BlankNode):
-        out = BNode(term.value)
-    elif isinstance(term, ox.Literal):
-        if term.language:
-            out = Literal(term.value, lang=term.language)
-        elif term.datatype.value == _XSD_STRING:
-            out = Literal(term.value)
-        else:
-            out = Literal(term.value, datatype=URIRef(term.datatype.value))
-    else:
-        raise TypeError(f"not an RDF term: {term!r}")
-    if len(_FROM_OX) > 500_000:
-        _FROM_OX.clear()
-    _FROM_OX[term] = out
-    return out
 
 
 _X = "http://www.w3.org/2001/XMLSchema#"
