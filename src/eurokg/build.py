@@ -17,12 +17,13 @@ from rdflib import Dataset, Graph
 from .errors import ValidationFailed
 from .exporters import export_to
 from .iosafe import Publication, locked
-from .merge import Origins, add_ontology, materialize_types, merge, union_graph, union_size
+from .merge import Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
 from .project import Project
 from .reason import ReasoningReport, check as check_reasoning, reason
 from .sources import curated_files, load_files
 from .validate import Report, load_shapes, validate_graph
+from .vocab import PROVENANCE_GRAPH
 
 Progress = Callable[[str], None]
 
@@ -102,17 +103,26 @@ def build(
     step("load and merge")
     loaded = load_all(project)
     ontology, dataset = loaded.ontology, loaded.dataset
+    # The union of the named graphs, copied once (rdflib adds about 100k triples a second)
+    # and grown with each stage's additions: first the asserted data, for the extraction
+    # and the type hierarchy; then with the provenance graph, for validation and the
+    # reasoner; then with the inferred types, for the Turtle and the Gephi view.
+    data = union_graph(dataset, include_provenance=False)
     done("load and merge")
 
     claims = None
     if extract:
         step("extract claims from articles")
-        claims = extract_stage(project, loaded, min_sources=min_sources)
+        claims = extract_stage(project, loaded, min_sources=min_sources, curated=data)
+        for t in claims.corroboration.asserted:  # as add_claims put them in graph:corroborated
+            data.add(t)
         done("extract claims from articles")
-    data = union_graph(dataset)
 
     # SHACL first: its messages say what is wrong with a value; the reasoner only says "inconsistent"
     step("validate (SHACL)")
+    entailed = entailed_types(data, ontology)  # from the data alone, before the provenance joins it
+    for t in dataset.graph(PROVENANCE_GRAPH):
+        data.add(t)
     report = _validate(project, loaded, data)
     done("validate (SHACL)")
     if not report.passes(strict=strict):
@@ -131,7 +141,7 @@ def build(
     extra = {}
     if reasoning is not None:
         extra = {expand(k): [expand(t) for t in v] for k, v in reasoning.inferred_types.items()}
-    materialize_types(dataset, ontology, extra)
+    materialize_types(dataset, ontology, extra, asserted=data, entailed=entailed, into=data)
     add_ontology(dataset, ontology)
     done("materialize inferred types")
 
@@ -144,7 +154,7 @@ def build(
             try:
                 staged: list[str] = []
                 for name, fmt in OUTPUTS.items():
-                    pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
+                    pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh, union=data))
                     staged.append(name)
                 reports = {"validation.ttl": report.turtle(), "validation.txt": report.text()}
                 if reasoning is not None:
@@ -276,9 +286,10 @@ class ClaimsStage:
 
 
 def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None = None,
-                  files: list[Path] | None = None) -> ClaimsStage:
+                  files: list[Path] | None = None, curated: Graph | None = None) -> ClaimsStage:
     """Extract claims from the project's articles (``data/articles``), corroborate them
-    against each other and the curated data, and add them to the dataset."""
+    against each other and the curated data, and add them to the dataset. ``curated``:
+    the dataset's union without provenance, where the caller has it already."""
     from .extract import Extractor, article_files
     from .extract.claims import DEFAULT_MIN_SOURCES, add_claims, corroborate
     from .extract.kb import KnowledgeBase
@@ -286,7 +297,8 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
 
     threshold = min_sources if min_sources is not None else project.setting("min-sources", DEFAULT_MIN_SOURCES)
     paths = files if files is not None else article_files(project.articles)
-    curated = union_graph(loaded.dataset, include_provenance=False)
+    if curated is None:
+        curated = union_graph(loaded.dataset, include_provenance=False)
     if not paths:
         return ClaimsStage([], corroborate([], curated, loaded.ontology, min_sources=threshold), threshold, 0)
     gaz = Gazetteer.load(project.gazetteer, display=project.relpath,

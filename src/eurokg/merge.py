@@ -172,25 +172,49 @@ def add_ontology(ds: Dataset, ontology) -> int:
     return len(g)
 
 
-def materialize_types(ds: Dataset, ontology, extra: dict[URIRef, list[URIRef]] | None = None) -> int:
-    """Add entailed ``rdf:type`` triples (superclasses in the ek: namespace, plus any the
-    reasoner found) to a named graph of their own, so that ``?x a ek:Treaty`` finds a
-    multilateral treaty while asserted and inferred facts stay distinguishable.
-    Returns the number of triples added."""
-    from .vocab import GRAPH
-
-    asserted = union_graph(ds, include_provenance=False)
-    inferred = ds.graph(GRAPH[INFERRED_GRAPH_NAME])
+def entailed_types(asserted: Graph, ontology) -> set[tuple]:
+    """The ``rdf:type`` triples that ``asserted`` (the data, without provenance) entails
+    through the ontology's class hierarchy in the ek: namespace and does not state."""
     base = str(EK)
+    out = set()
     for s, t in asserted.subject_objects(RDF.type):
         for sup in ontology.superclasses(t):
             if str(sup).startswith(base) and (s, RDF.type, sup) not in asserted:
-                inferred.add((s, RDF.type, sup))
+                out.add((s, RDF.type, sup))
+    return out
+
+
+def materialize_types(ds: Dataset, ontology, extra: dict[URIRef, list[URIRef]] | None = None, *,
+                      asserted: Graph | None = None, entailed: set[tuple] | None = None,
+                      into: Graph | None = None) -> int:
+    """Add entailed ``rdf:type`` triples (superclasses in the ek: namespace, plus any the
+    reasoner found) to a named graph of their own, so that ``?x a ek:Treaty`` finds a
+    multilateral treaty while asserted and inferred facts stay distinguishable.
+    Returns the number of triples added.
+
+    Where the caller has them already: ``asserted``, the union of the asserted graphs
+    (types the reasoner found that it states are not added again); ``entailed``, what
+    :func:`entailed_types` gave for it; ``into``, a graph (the build's union) that gets
+    every triple added here as well."""
+    from .vocab import GRAPH
+
+    if asserted is None:
+        asserted = union_graph(ds, include_provenance=False)
+    if entailed is None:
+        entailed = entailed_types(asserted, ontology)
+    inferred = ds.graph(GRAPH[INFERRED_GRAPH_NAME])
+    added = set(entailed)
     for s, types in (extra or {}).items():
         for t in types:
             if (s, RDF.type, t) not in asserted:
-                inferred.add((s, RDF.type, t))
+                added.add((s, RDF.type, t))
+    for t in added:
+        inferred.add(t)
     if len(inferred):
-        prov = ds.graph(PROVENANCE_GRAPH)
-        prov.add((inferred.identifier, RDF.type, EK.InferredGraph))
+        marker = (inferred.identifier, RDF.type, EK.InferredGraph)
+        ds.graph(PROVENANCE_GRAPH).add(marker)
+        added.add(marker)
+    if into is not None:
+        for t in added:
+            into.add(t)
     return len(inferred)

@@ -50,7 +50,7 @@ _SPAN_PROPERTIES = (
 class View:
     name: str
     description: str
-    build: Callable[[Dataset, object], nx.MultiDiGraph]
+    build: Callable[..., nx.MultiDiGraph]  # (dataset, ontology, union=None)
 
 
 def _span(graph: Graph, node: URIRef) -> tuple[str | None, str | None] | None:
@@ -81,7 +81,12 @@ def _label(graph: Graph, node: URIRef) -> str:
     return preferred_label(graph, node) or readable_label(graph, node)
 
 
-def _data(dataset: Dataset) -> Graph:
+def _data(dataset: Dataset, union: Graph | None = None) -> Graph:
+    """What the views read: the dataset's union. ``union``: that union where the caller has
+    it already, with or without the provenance graph (whose subjects are graph: IRIs, which
+    no view makes nodes of)."""
+    if union is not None:
+        return union
     return union_graph(dataset, include_provenance=False, include_ontology=False)
 
 
@@ -102,9 +107,9 @@ def _entity_node(g: nx.MultiDiGraph, graph: Graph, ontology, node: URIRef, **ext
 
 # ------------------------------------------------------------------------ full
 
-def full_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
+def full_view(dataset: Dataset, ontology, union: Graph | None = None) -> nx.MultiDiGraph:
     """Every entity, every object property between two of them; spells from the entities' dates."""
-    graph = _data(dataset)
+    graph = _data(dataset, union)
     g = project(dataset, ontology, graph)
     spans = {}
     for key, attrs in g.nodes(data=True):
@@ -123,7 +128,7 @@ def full_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
 
 # ---------------------------------------------------------------- states-trade
 
-def states_trade_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
+def states_trade_view(dataset: Dataset, ontology, union: Graph | None = None) -> nx.MultiDiGraph:
     """Reporter -> partner trade edges, one per trade record (i.e. per period).
 
     A record with one partner is a state -> state edge weighted by its value.
@@ -133,7 +138,7 @@ def states_trade_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
     metrics). Weighted degree here sums trade values (in the record's currency)
     and counts 1 for each balance-only edge. Records that give only a balance have weight 1, the balance
     (surplus/deficit) as a column, and no period (``asOf`` says when it was reported)."""
-    graph = _data(dataset)
+    graph = _data(dataset, union)
     g = nx.MultiDiGraph(non_metric_predicates=["member"])  # group membership is structure, not trade
     for rec in sorted(graph.subjects(RDF.type, EK.TradeRelation)):
         reporter = graph.value(rec, EK.reporter)
@@ -187,11 +192,11 @@ def states_trade_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
 
 # -------------------------------------------------------------- leaders-events
 
-def leaders_events_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
+def leaders_events_view(dataset: Dataset, ontology, union: Graph | None = None) -> nx.MultiDiGraph:
     """People, the states they led (``leads`` edges, the term of office as a spell), the
     summits they attended and the treaties they signed, and the events those summits
     coincided with (e.g. G7 summits)."""
-    graph = _data(dataset)
+    graph = _data(dataset, union)
     g = nx.MultiDiGraph()
     for office in sorted(graph.subjects(RDF.type, EK.Office)):
         person, state = graph.value(office, EK.holder), graph.value(office, EK.officeOf)
@@ -235,12 +240,12 @@ def leaders_events_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
 
 # ---------------------------------------------------------------------- routes
 
-def routes_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
+def routes_view(dataset: Dataset, ontology, union: Graph | None = None) -> nx.MultiDiGraph:
     """Routes and the states and places they concern, as a two-mode graph: a node per
     railway, pipeline or corridor, with ``connects``, ``passes through`` and
     ``bypasses`` edges to places. (Linking every pair of places a route connects would
     invent links, e.g. Turkmenistan–China for each pipeline stop, and inflate metrics.)"""
-    graph = _data(dataset)
+    graph = _data(dataset, union)
     g = nx.MultiDiGraph(directed=False)  # a route and a place are linked both ways
     routes = set(graph.subjects(RDF.type, EK.Route))
     for c in ontology.subclasses(EK.Route):
@@ -267,7 +272,7 @@ def routes_view(dataset: Dataset, ontology) -> nx.MultiDiGraph:
 
 # ------------------------------------------------------------------ user views
 
-def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
+def query_view(dataset: Dataset, ontology, path: Path, union: Graph | None = None) -> nx.MultiDiGraph:
     """A view from a ``.rq`` file.
 
     CONSTRUCT: the constructed triples projected like ``full`` (entities under ``id:``
@@ -279,7 +284,7 @@ def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
 
     saved = load_query_file(path)
     result = run_query(dataset, saved.text, timeout_s=None, source=str(path), max_rows=1_000_000)
-    graph = _data(dataset)
+    graph = _data(dataset, union)
     if result.kind == "graph":
         # project the constructed triples like `full`, with what the projection needs to
         # name, type and date each entity taken from the data
@@ -381,18 +386,19 @@ VIEWS: dict[str, View] = {
 }
 
 
-def build_view(dataset: Dataset, ontology, view: str | Path = "full") -> nx.MultiDiGraph:
-    """The named view, or a user view from a ``.rq`` file."""
+def build_view(dataset: Dataset, ontology, view: str | Path = "full", *, union: Graph | None = None) -> nx.MultiDiGraph:
+    """The named view, or a user view from a ``.rq`` file. ``union``: the dataset's union
+    graph where the caller has it already (see :func:`eurokg.merge.union_graph`)."""
     text = str(view)
     if text.endswith(".rq"):
         path = Path(text)
         if not path.is_file():
             raise UsageError(f"{path}: no such view query")
-        return distinct_edge_types(query_view(dataset, ontology, path))
+        return distinct_edge_types(query_view(dataset, ontology, path, union))
     info = VIEWS.get(text)
     if info is None:
         raise UsageError(f"unknown view {text!r}; known views: {', '.join(VIEWS)} (or a .rq file)")
-    return distinct_edge_types(info.build(dataset, ontology))
+    return distinct_edge_types(info.build(dataset, ontology, union))
 
 
 def distinct_edge_types(g: nx.MultiDiGraph) -> nx.MultiDiGraph:

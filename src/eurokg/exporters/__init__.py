@@ -1,7 +1,9 @@
 """Stage 7: exports, registered by name.
 
 ``FORMATS`` maps a format name to ``"module:writer"``; the module is imported
-on first use. RDF formats take the dataset: ``writer(dataset, ontology, out)``.
+on first use. RDF formats take the dataset: ``writer(dataset, ontology, out)``, and
+those that write the union of its graphs also ``union=`` (that union, where the caller
+has it already; :func:`eurokg.merge.union_graph` with its defaults).
 Graph formats take a projected view (see :mod:`eurokg.views`), with the graph
 metrics as node columns: ``writer(graph, out)``. Adding a format is adding a
 module and a line here.
@@ -23,14 +25,16 @@ class FormatInfo:
     suffix: str
     description: str
     kind: str = "rdf"  # "rdf": the dataset; "graph": a projected view
+    takes_union: bool = False  # an "rdf" writer that accepts union=
 
 
 FORMATS: dict[str, FormatInfo] = {
     f.name: f
     for f in (
-        FormatInfo("ttl", "eurokg.exporters.rdf:write_turtle", ".ttl", "Turtle: the union of all named graphs"),
+        FormatInfo("ttl", "eurokg.exporters.rdf:write_turtle", ".ttl", "Turtle: the union of all named graphs",
+                   takes_union=True),
         FormatInfo("trig", "eurokg.exporters.rdf:write_trig", ".trig", "TriG: every named graph, with the provenance graph"),
-        FormatInfo("nt", "eurokg.exporters.rdf:write_ntriples", ".nt", "N-Triples, sorted: the union"),
+        FormatInfo("nt", "eurokg.exporters.rdf:write_ntriples", ".nt", "N-Triples, sorted: the union", takes_union=True),
         FormatInfo("nq", "eurokg.exporters.rdf:write_nquads", ".nq", "N-Quads, sorted: every named graph"),
         FormatInfo("jsonld", "eurokg.exporters.rdf:write_jsonld", ".jsonld", "JSON-LD: the union, with the project's prefixes as context"),
         FormatInfo("quickstatements", "eurokg.exporters.quickstatements:write_quickstatements", ".qs",
@@ -55,18 +59,25 @@ def writer(name: str) -> Callable[..., None]:
     return getattr(importlib.import_module(module), attr)
 
 
-def export_to(dataset, ontology, name: str, out: BinaryIO, *, view: str = "full", metrics: bool = True) -> None:
-    """Write ``dataset`` as format ``name``; graph formats write ``view`` (with metrics)."""
+def export_to(dataset, ontology, name: str, out: BinaryIO, *, view: str = "full", metrics: bool = True,
+              union=None) -> None:
+    """Write ``dataset`` as format ``name``; graph formats write ``view`` (with metrics).
+    ``union``: the dataset's union graph (:func:`eurokg.merge.union_graph`, defaults), where
+    the caller has it already, so that the writer or the view does not copy it again."""
     fn = writer(name)
-    if FORMATS[name].kind == "graph":
+    info = FORMATS[name]
+    if info.kind == "graph":
         from ..metrics import annotate
         from ..views import build_view
 
-        g = build_view(dataset, ontology, view)
+        g = build_view(dataset, ontology, view, union=union)
         if metrics:
             annotate(g)
         fn(g, out)
         return
     if view != "full":
         raise UsageError(f"--view applies to graph formats ({', '.join(n for n, f in FORMATS.items() if f.kind == 'graph')}), not to {name}")
-    fn(dataset, ontology, out)
+    if info.takes_union and union is not None:
+        fn(dataset, ontology, out, union=union)
+    else:
+        fn(dataset, ontology, out)

@@ -88,7 +88,8 @@ def _local(iri: URIRef) -> str:
 
 def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiDiGraph:
     """The ``full`` view of the built dataset as a networkx ``MultiDiGraph``; ``graph``:
-    its union without provenance, where the caller has it already."""
+    its union, where the caller has it already (with or without the provenance graph:
+    only subjects under ``id:`` become nodes)."""
     if graph is None:
         graph = union_graph(dataset, include_provenance=False)
     id_base = str(ID)

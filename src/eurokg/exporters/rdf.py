@@ -17,12 +17,12 @@ from ..rdfwrite import trig, turtle, writable_graph
 from ..vocab import PREFIXES, PROVENANCE_GRAPH
 
 
-def write_turtle(dataset: Dataset, ontology, out: BinaryIO) -> None:
-    out.write(turtle(union_graph(dataset, into=writable_graph())))
+def write_turtle(dataset: Dataset, ontology, out: BinaryIO, *, union: Graph | None = None) -> None:
+    out.write(turtle(union if union is not None else union_graph(dataset, into=writable_graph())))
 
 
-def write_ntriples(dataset: Dataset, ontology, out: BinaryIO) -> None:
-    text = union_graph(dataset).serialize(format="nt")
+def write_ntriples(dataset: Dataset, ontology, out: BinaryIO, *, union: Graph | None = None) -> None:
+    text = (union if union is not None else union_graph(dataset)).serialize(format="nt")
     lines = sorted(line for line in text.splitlines() if line.strip())
     out.write(("\n".join(lines) + "\n").encode("utf-8"))
 
