@@ -158,11 +158,15 @@ def test_validation_failure_writes_nothing(project):
     trade = project.curated / "trade.csv"
     text = trade.read_text(encoding="utf-8").replace("2025-01-01,2025-05-31", "2025-05-31,2025-01-01")
     trade.write_text(text, encoding="utf-8")
+    import gc
+
+    threshold = gc.get_threshold()
     with pytest.raises(ValidationFailed) as info:
         build(project, run_reasoner=False)
     messages = [f.message for f in info.value.report.findings if f.severity == "Violation"]
     assert any("ends (2025-01-01) before it starts (2025-05-31)" in m for m in messages)
     assert not project.build_dir.exists() or not any(project.build_dir.iterdir())
+    assert gc.get_threshold() == threshold  # the build's collector setting does not outlive it
 
 
 def test_strict_fails_on_warnings(project):

@@ -136,6 +136,19 @@ class Ontology:
 
     # ----------------------------------------------------------------- labels
     def label(self, term: URIRef, lang: str = "en") -> str:
+        """The term's label in ``lang``, else any label, else its local name (remembered:
+        exports ask for the same few labels for every node and edge)."""
+        key = (term, lang)
+        known = self._labels.get(key)
+        if known is None:
+            known = self._labels[key] = self._read_label(term, lang)
+        return known
+
+    @cached_property
+    def _labels(self) -> dict[tuple[URIRef, str], str]:
+        return {}
+
+    def _read_label(self, term: URIRef, lang: str) -> str:
         best = None
         for lit in self.graph.objects(term, RDFS.label):
             if isinstance(lit, Literal):

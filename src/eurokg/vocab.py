@@ -7,6 +7,8 @@ declared there. No module outside this one writes an IRI string.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, TIME
 
@@ -62,15 +64,18 @@ PREFIXES: dict[str, Namespace] = {
 def curie(iri: URIRef | str) -> str:
     """Shorten an IRI with the project's prefixes (longest match wins)."""
     text = str(iri)
-    best: tuple[int, str] | None = None
-    for prefix, ns in PREFIXES.items():
-        base = str(ns)
-        if text.startswith(base) and (best is None or len(base) > best[0]):
-            best = (len(base), prefix)
-    if best is None:
+    match = _NAMESPACE.match(text)
+    if match is None:
         return text
-    local = text[best[0]:]
-    return f"{best[1]}:{local}"
+    return f"{match.lastgroup}:{text[match.end():]}"
+
+
+_NAMESPACE = re.compile("|".join(
+    f"(?P<{prefix}>{re.escape(str(ns))})"
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1])))))
+"""The namespaces, longest first (ties in ``PREFIXES`` order), as one pattern whose first
+matching alternative is the longest match: ``curie`` runs for every node and edge of an
+export, and one regex match is several times faster than testing each namespace."""
 
 
 def expand(text: str) -> URIRef:

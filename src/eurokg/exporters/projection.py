@@ -103,6 +103,7 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
 
     g = nx.MultiDiGraph()
     columns: dict[str, dict[URIRef, list]] = defaultdict(lambda: defaultdict(list))
+    column_names: dict[URIRef, str] = {}
     for node in entities:
         specific = ontology.most_specific(types[node])
         attrs = {
@@ -117,7 +118,9 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
         for p, o in graph.predicate_objects(node):
             if p in _SKIP_PREDICATES:
                 continue
-            name = _column_name(ontology, p)
+            name = column_names.get(p)
+            if name is None:
+                name = column_names[p] = _column_name(ontology, p)
             if isinstance(o, Literal):
                 columns[name][node].append(o)
             elif isinstance(o, URIRef) and o in entity_set:
