@@ -96,27 +96,31 @@ def has_blank_nodes(triples) -> bool:
 
 def turtle(graph: Graph) -> bytes:
     """``graph`` as Turtle."""
-    if has_blank_nodes(graph):
+    triples = list(graph)  # read once: each triple rdflib yields costs a context look-up
+    if has_blank_nodes(triples):
         return _rdflib_turtle(graph)
     import pyoxigraph as ox
 
     term = _Terms()
-    items = [ox.Triple(term(s), term(p), term(o)) for s, p, o in sorted(graph, key=_order)]
+    triples.sort(key=_order)
+    items = [ox.Triple(term(s), term(p), term(o)) for s, p, o in triples]
     return _oxigraph_text(items, "turtle").encode("utf-8")
 
 
 def trig(graphs: Iterable[Graph]) -> bytes:
     """Named graphs, in the order given, as TriG."""
     graphs = list(graphs)
-    if any(has_blank_nodes(g) for g in graphs):
+    contents = [list(g) for g in graphs]  # read once: each triple rdflib yields costs a context look-up
+    if any(has_blank_nodes(triples) for triples in contents):
         return _trig_rdflib(graphs)
     import pyoxigraph as ox
 
     term = _Terms()
     items = []
-    for g in graphs:
+    for g, triples in zip(graphs, contents):
         name = ox.NamedNode(str(g.identifier))
-        items.extend(ox.Quad(term(s), term(p), term(o), name) for s, p, o in sorted(g, key=_order))
+        triples.sort(key=_order)
+        items.extend(ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples)
     return _oxigraph_text(items, "trig").encode("utf-8")
 
 
