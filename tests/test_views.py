@@ -131,6 +131,29 @@ def test_select_view_from_a_query_file(data, tmp_path):
     assert g.nodes["id:tajikistan"]["label"] == "Tajikistan"
 
 
+@pytest.mark.parametrize("view", ["full", "states-trade", "leaders-events", "routes", "records.rq"])
+def test_a_given_union_with_provenance_changes_no_view(data, tmp_path, view):
+    """The build hands the views its union, provenance included; every view is the same as
+    when it copies the union without provenance itself (a SELECT returning graph: IRIs
+    would give them a type from provenance if it read that union)."""
+    from eurokg.merge import union_graph
+
+    _, ds, onto = data
+    if view.endswith(".rq"):
+        rq = tmp_path / view
+        rq.write_text("SELECT ?source ?target WHERE { GRAPH ?source { ?target a ek:State } }\n", encoding="utf-8")
+        view = str(rq)
+    union = union_graph(ds, include_provenance=True)
+    assert (None, None, EK.CurationRecord) in union
+    own, given = build_view(ds, onto, view), build_view(ds, onto, view, union=union)
+    assert given.number_of_nodes() > 0
+    assert nx.utils.graphs_equal(own, given)
+    assert dict(own.nodes(data=True)) == dict(given.nodes(data=True))
+    records = [d for n, d in given.nodes(data=True) if n.startswith("graph:")]
+    assert records == [] or all(d["type"] == "" for d in records)  # no "curation record" from provenance
+    assert records or not view.endswith(".rq")
+
+
 def test_construct_view_from_a_query_file(data, tmp_path):
     _, ds, onto = data
     rq = tmp_path / "capitals.rq"

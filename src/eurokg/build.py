@@ -83,13 +83,19 @@ def _noop(_: str) -> None:
 @contextmanager
 def _fewer_collections():
     """Run Python's cyclic garbage collector less often while building. rdflib holds a
-    graph as millions of small long-lived objects, and the collector's default (a pass
-    every 700 net allocations) spent about a quarter of a 100k-triple build rescanning
-    them (``docs/scale.md``); a pass every 50,000 keeps peak memory where it was."""
+    graph as millions of small long-lived objects, and with CPython 3.11's default (a
+    young-generation pass every 700 net allocations, an older one every ten of those) the
+    collector took about a quarter of a 100k-triple build; a young pass every 50,000
+    allocations keeps peak memory where it was (``docs/scale.md`` §4). Left alone when
+    the collector is off (threshold 0) or already set as high. The setting is the
+    process's: builds in two threads at once may leave the higher threshold behind."""
     import gc
 
     before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 10)
+    if before[0] == 0 or before[0] >= 50_000:
+        yield
+        return
+    gc.set_threshold(50_000, *before[1:])
     try:
         yield
     finally:
@@ -128,9 +134,10 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
     loaded = load_all(project)
     ontology, dataset = loaded.ontology, loaded.dataset
     # The union of the named graphs, copied once (rdflib adds about 100k triples a second)
-    # and grown with each stage's additions: first the asserted data, for the extraction
-    # and the type hierarchy; then with the provenance graph, for validation and the
-    # reasoner; then with the inferred types, for the Turtle and the Gephi view.
+    # and grown with each stage's additions: first the asserted data, for the extraction;
+    # then with the facts the articles corroborate, for the type hierarchy; then with the
+    # provenance graph, for validation and the reasoner; then with the inferred types,
+    # for the Turtle and the Gephi view.
     data = union_graph(dataset, include_provenance=False)
     done("load and merge")
 

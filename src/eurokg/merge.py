@@ -193,9 +193,11 @@ def materialize_types(ds: Dataset, ontology, extra: dict[URIRef, list[URIRef]] |
     Returns the number of triples added.
 
     Where the caller has them already: ``asserted``, the union of the asserted graphs
-    (types the reasoner found that it states are not added again); ``entailed``, what
-    :func:`entailed_types` gave for it; ``into``, a graph (the build's union) that gets
-    every triple added here as well."""
+    without provenance (types the reasoner found that it states are not added again);
+    ``entailed``, what :func:`entailed_types` gave for that union; ``into``, a graph (the
+    build's union) that gets every triple added here as well. ``asserted`` may include the
+    provenance graph only when ``entailed`` is given (else the types of provenance
+    records would be expanded too)."""
     from .vocab import GRAPH
 
     if asserted is None:

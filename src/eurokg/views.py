@@ -82,9 +82,9 @@ def _label(graph: Graph, node: URIRef) -> str:
 
 
 def _data(dataset: Dataset, union: Graph | None = None) -> Graph:
-    """What the views read: the dataset's union. ``union``: that union where the caller has
-    it already, with or without the provenance graph (whose subjects are graph: IRIs, which
-    no view makes nodes of)."""
+    """What the named views read: the dataset's union. ``union``: that union where the
+    caller has it already, with or without the provenance graph (its subjects are graph:
+    IRIs, and the named views make nodes only of entities they reach from ``id:`` ones)."""
     if union is not None:
         return union
     return union_graph(dataset, include_provenance=False, include_ontology=False)
@@ -272,7 +272,7 @@ def routes_view(dataset: Dataset, ontology, union: Graph | None = None) -> nx.Mu
 
 # ------------------------------------------------------------------ user views
 
-def query_view(dataset: Dataset, ontology, path: Path, union: Graph | None = None) -> nx.MultiDiGraph:
+def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
     """A view from a ``.rq`` file.
 
     CONSTRUCT: the constructed triples projected like ``full`` (entities under ``id:``
@@ -284,7 +284,7 @@ def query_view(dataset: Dataset, ontology, path: Path, union: Graph | None = Non
 
     saved = load_query_file(path)
     result = run_query(dataset, saved.text, timeout_s=None, source=str(path), max_rows=1_000_000)
-    graph = _data(dataset, union)
+    graph = _data(dataset)  # not a given union: a SELECT may return graph: IRIs, typed by provenance
     if result.kind == "graph":
         # project the constructed triples like `full`, with what the projection needs to
         # name, type and date each entity taken from the data
@@ -388,17 +388,18 @@ VIEWS: dict[str, View] = {
 
 def build_view(dataset: Dataset, ontology, view: str | Path = "full", *, union: Graph | None = None) -> nx.MultiDiGraph:
     """The named view, or a user view from a ``.rq`` file. ``union``: the dataset's union
-    graph where the caller has it already (see :func:`eurokg.merge.union_graph`)."""
+    graph where the caller has it already (see :func:`eurokg.merge.union_graph`), for the
+    named views; a ``.rq`` view reads the union without provenance itself."""
     text = str(view)
     if text.endswith(".rq"):
         path = Path(text)
         if not path.is_file():
             raise UsageError(f"{path}: no such view query")
-        return distinct_edge_types(query_view(dataset, ontology, path, union))
+        return distinct_edge_types(query_view(dataset, ontology, path))
     info = VIEWS.get(text)
     if info is None:
         raise UsageError(f"unknown view {text!r}; known views: {', '.join(VIEWS)} (or a .rq file)")
-    return distinct_edge_types(info.build(dataset, ontology, union))
+    return distinct_edge_types(info.build(dataset, ontology) if union is None else info.build(dataset, ontology, union))
 
 
 def distinct_edge_types(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
