@@ -92,3 +92,36 @@ def test_union_size_counts_what_union_graph_holds():
     for options in ({}, {"include_provenance": False}, {"include_claims": True}):
         assert union_size(ds, **options) == len(union_graph(ds, **options))
     assert union_size(ds) == 8 and union_size(ds, include_provenance=False) == 7
+
+
+def test_turtle_of_triples_equals_turtle_of_their_graph():
+    """The validation report is written from its triples, without an rdflib graph: the
+    same bytes as the graph's, a repeated triple written once, blank nodes included."""
+    from eurokg.merge import union_graph
+    from eurokg.rdfwrite import turtle
+
+    triples = list(union_graph(_dataset()))
+    assert turtle(t for t in triples + triples[:2]) == turtle(union_graph(_dataset()))
+    node = BNode()
+    with_blank = [*triples, (ID["x"], EK.part, node), (node, RDFS.label, Literal("inner"))]
+    g = Graph()
+    for t in with_blank:
+        g.add(t)
+    assert turtle(iter(with_blank)) == turtle(g)
+    assert b"inner" in turtle(iter(with_blank))
+
+
+def test_validation_report_turtle_is_its_graph_written():
+    from eurokg.rdfwrite import turtle
+    from eurokg.validate import Finding, Report
+
+    findings = [
+        Finding("Warning", "id:s", "ek:attendee", "no office on that date", "id:p",
+                origin="data/curated/x.csv:3:2", terms=(ID["s"], EK.attendee, ID["p"], None, None)),
+        Finding("Violation", "id:t", "ek:endDate", "ends before it starts", "2025-01-01",
+                terms=(ID["t"], EK.endDate, Literal("2025-01-01", datatype=XSD.date))),
+    ]
+    report = Report(findings)
+    text = report.turtle()
+    assert text.encode("utf-8") == turtle(report.graph())
+    assert "report:result-2" in text and '"2025-01-01"^^xsd:date' in text

@@ -34,7 +34,7 @@ def writable_graph() -> Graph:
     return _bind(Graph(bind_namespaces="none"))
 
 
-def _used_prefix_graph(source: Graph, scratch: Graph | None = None) -> Graph:
+def _used_prefix_graph(source: Iterable[tuple], scratch: Graph | None = None) -> Graph:
     """``source``'s triples in a graph with the project's prefixes; ``scratch`` (emptied
     first) saves binding the prefixes again for each of many graphs."""
     g = writable_graph() if scratch is None else scratch
@@ -45,13 +45,17 @@ def _used_prefix_graph(source: Graph, scratch: Graph | None = None) -> Graph:
     return g
 
 
-def _rdflib_turtle(graph: Graph, scratch: Graph | None = None) -> bytes:
+def _rdflib_turtle(graph: Iterable[tuple], scratch: Graph | None = None) -> bytes:
     g = _used_prefix_graph(graph, scratch)
     return g.serialize(format="turtle", encoding="utf-8")
 
 
+_TYPE = str(RDF.type)
+
+
 def _order(t) -> tuple:
-    return str(t[0]), t[1] != RDF.type, str(t[1]), t[2].n3()
+    predicate = str(t[1])  # compared as text: rdflib's term equality runs in Python
+    return str(t[0]), predicate != _TYPE, predicate, t[2].n3()
 
 
 class _Terms:
@@ -94,11 +98,12 @@ def has_blank_nodes(triples) -> bool:
     return any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in triples)
 
 
-def turtle(graph: Graph) -> bytes:
-    """``graph`` as Turtle."""
-    triples = list(graph)  # read once: each triple rdflib yields costs a context look-up
+def turtle(graph: Graph | Iterable[tuple]) -> bytes:
+    """``graph`` (or triples, where a repeated one is written once) as Turtle."""
+    # read once: each triple rdflib yields costs a context look-up
+    triples = list(graph) if isinstance(graph, Graph) else list(dict.fromkeys(graph))
     if has_blank_nodes(triples):
-        return _rdflib_turtle(graph)
+        return _rdflib_turtle(triples)
     import pyoxigraph as ox
 
     term = _Terms()
