@@ -86,7 +86,7 @@ def _fewer_collections():
     graph as millions of small long-lived objects, and with CPython 3.11's default (a
     young-generation pass every 700 net allocations, an older one every ten of those) the
     collector took about a quarter of a 100k-triple build; a young pass every 50,000
-    allocations keeps peak memory where it was (``docs/scale.md`` §4). Left alone when
+    allocations keeps peak memory where it was (``docs/scale.md`` §2b). Left alone when
     the collector is off (threshold 0) or already set as high. The setting is the
     process's: builds in two threads at once may leave the higher threshold behind."""
     import gc
