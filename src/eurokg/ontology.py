@@ -38,6 +38,8 @@ class Ontology:
 
     path: Path
     graph: Graph = field(repr=False)
+    _labels: dict[tuple[URIRef, str], str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """:meth:`label`'s answers so far (exports ask for the same few for every node and edge)."""
 
     @classmethod
     def load(cls, path: Path | str, *, display: str | None = None) -> "Ontology":
@@ -136,17 +138,12 @@ class Ontology:
 
     # ----------------------------------------------------------------- labels
     def label(self, term: URIRef, lang: str = "en") -> str:
-        """The term's label in ``lang``, else any label, else its local name (remembered:
-        exports ask for the same few labels for every node and edge)."""
+        """The term's label in ``lang``, else any label, else its local name (remembered)."""
         key = (term, lang)
         known = self._labels.get(key)
         if known is None:
             known = self._labels[key] = self._read_label(term, lang)
         return known
-
-    @cached_property
-    def _labels(self) -> dict[tuple[URIRef, str], str]:
-        return {}
 
     def _read_label(self, term: URIRef, lang: str) -> str:
         best = None
