@@ -347,6 +347,50 @@ def test_graph_exports_are_deterministic_across_hash_seeds(data, tmp_path):
         assert outs[("1", fmt)] == outs[("2", fmt)], fmt
 
 
+def test_communities_find_two_cliques_joined_by_one_edge():
+    from eurokg.metrics import communities
+
+    g = nx.Graph()
+    left, right = [f"l{i}" for i in range(5)], [f"r{i}" for i in range(6)]
+    for group in (left, right):
+        g.add_edges_from((a, b, {"weight": 1.0}) for i, a in enumerate(group) for b in group[i + 1:])
+    g.add_edge("l0", "r0", weight=1.0)
+    assert communities(g) == [right, left]  # the larger first
+
+
+def test_communities_are_seeded_and_leave_igraphs_generator_alone(data):
+    """The partition is the same on every call, and afterwards igraph draws from Python's
+    ``random`` again (a seeded ``random`` gives the same random graph twice)."""
+    import random
+
+    import igraph
+
+    from eurokg.metrics import _simple, communities
+
+    _, ds, onto = data
+    g = _simple(build_view(ds, onto, "full"), directed=False)
+    assert communities(g) == communities(g)
+    random.seed(3)
+    first = igraph.Graph.Erdos_Renyi(40, 0.1).get_edgelist()
+    random.seed(3)
+    assert igraph.Graph.Erdos_Renyi(40, 0.1).get_edgelist() == first
+
+
+def test_communities_are_as_good_as_networkx_louvain(data):
+    """igraph's Louvain (used for speed) finds a partition whose modularity is at least
+    that of networkx's Louvain, less a small margin: both are greedy heuristics."""
+    from eurokg.metrics import SEED, _simple, communities
+
+    _, ds, onto = data
+    for view in ("full", "states-trade", "leaders-events", "routes"):
+        g = _simple(build_view(ds, onto, view), directed=False)
+        ours = nx.community.modularity(g, communities(g), weight="weight")
+        reference = nx.community.modularity(g, nx.community.louvain_communities(g, weight="weight", seed=SEED),
+                                            weight="weight")
+        assert ours >= reference - 0.02, view
+        assert sorted(n for c in communities(g) for n in c) == sorted(g.nodes)
+
+
 def test_betweenness_equals_networkx(data):
     from eurokg.metrics import _simple, betweenness
 
