@@ -304,3 +304,37 @@ def test_carriage_returns_survive_a_round_trip():
     g.add_node("a", label="A", comment="line one\r\nline two")
     back = nx.read_graphml(io.BytesIO(graphml_bytes(g)))
     assert back.nodes["a"]["comment"] == "line one\r\nline two"
+
+
+def test_markup_characters_survive_a_round_trip_in_text_and_attributes():
+    """The writer escapes by hand (no element tree): what an XML parser reads back is
+    what went in, in element text and in the edge's ``label`` attribute, and an empty
+    string stays an empty string."""
+    import networkx as nx
+
+    from eurokg.exporters.graphml import graphml_bytes
+
+    hostile = 'a "quoted" <tag> & \'apostrophe\'\ttab\nnewline\r\nend'
+    g = nx.MultiDiGraph()
+    g.add_node("x", label=hostile, note="")
+    g.add_node("y", label="Y")
+    g.add_edge("x", "y", key="k", predicate=hostile, weight=1.0)
+    data = graphml_bytes(g)
+    root = ET.fromstring(data)
+    (edge,) = root.iter(f"{{{NS['g']}}}edge")
+    assert edge.get("label") == hostile
+    back = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    assert back.nodes["x"]["label"] == hostile
+    assert back.nodes["x"].get("note", "") == ""
+    (attrs,) = back.get_edge_data("x", "y").values()
+    assert attrs["predicate"] == hostile
+
+
+def test_an_empty_graph_is_well_formed():
+    import networkx as nx
+
+    from eurokg.exporters.graphml import graphml_bytes
+
+    root = ET.fromstring(graphml_bytes(nx.MultiDiGraph()))
+    (graph,) = root.iter(f"{{{NS['g']}}}graph")
+    assert len(graph) == 0 and graph.get("edgedefault") == "directed"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from typing import BinaryIO
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 import networkx as nx
 
@@ -29,9 +29,6 @@ def clean_text(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
 
 
-_CR = "\x00cr\x00"  # stands for a carriage return until serialised (NUL never survives clean_text)
-
-
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -44,9 +41,31 @@ def _text(value) -> str:
     return clean_text(str(value))
 
 
-def _element_text(value) -> str:
-    """``_text`` for element content, with carriage returns protected (see graphml_bytes)."""
-    return _text(value).replace("\r", _CR)
+_IN_ATTRIBUTE = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+_IN_TEXT = {"\r": "&#13;"}  # XML parsers turn a raw \r\n in content into \n
+
+
+def _attributes(attrs: dict[str, str]) -> str:
+    return "".join(f' {name}="{escape(value, _IN_ATTRIBUTE)}"' for name, value in attrs.items())
+
+
+def _element(tag: str, attrs: dict[str, str], data: list[tuple[str, str]], indent: str) -> str:
+    """One ``<node>`` or ``<edge>`` with its ``<data>`` children, indented as
+    ``ElementTree.indent`` would (an empty element closes itself, ``<x />``)."""
+    head = f"{indent}<{tag}{_attributes(attrs)}"
+    if not data:
+        return head + " />\n"
+    inner = indent + "  "
+    lines = [head + ">\n"]
+    for key, text in data:
+        lines.append(f'{inner}<data key="{key}">{text}</data>\n' if text else f'{inner}<data key="{key}" />\n')
+    lines.append(f"{indent}</{tag}>\n")
+    return "".join(lines)
+
+
+def _data(values: dict, domain: str, key_ids: dict) -> list[tuple[str, str]]:
+    return [(key_ids[(domain, name)], escape(_text(value), _IN_TEXT))
+            for name, value in sorted(values.items()) if value is not None]
 
 
 def column_types(records, domain: str, skip: frozenset | set = frozenset()) -> dict[str, str]:
@@ -88,47 +107,39 @@ def edge_id(source: str, target: str, key) -> str:
 
 
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
-    ET.register_namespace("", GRAPHML_NS)
-    root = ET.Element("graphml", {"xmlns": GRAPHML_NS})
+    """``g`` as GraphML text, written line by line (no element tree: at 100k nodes the tree,
+    its indentation and ElementTree's serialiser took most of the time)."""
     node_keys = column_types((d for _, d in g.nodes(data=True)), "node")
     edge_items = [((u, v), d) for u, v, d in g.edges(data=True)]
     edge_keys = column_types((d for _, d in edge_items), "edge")
+    out = ["<?xml version='1.0' encoding='utf-8'?>\n", f"<graphml{_attributes({'xmlns': GRAPHML_NS})}>\n"]
     key_ids: dict[tuple[str, str], str] = {}
     for domain, keys in (("node", node_keys), ("edge", edge_keys)):
         for name, typ in keys.items():
             kid = f"{domain[0]}_{name}"
             key_ids[(domain, name)] = kid
-            ET.SubElement(root, "key", {"id": kid, "for": domain, "attr.name": name, "attr.type": typ})
+            out.append(_element("key", {"id": kid, "for": domain, "attr.name": name, "attr.type": typ}, [], "  "))
     directed = g.graph.get("directed", True)
-    graph = ET.SubElement(root, "graph", {"id": "eurokg", "edgedefault": "directed" if directed else "undirected"})
+    graph = f"  <graph{_attributes({'id': 'eurokg', 'edgedefault': 'directed' if directed else 'undirected'})}"
+    if not g.number_of_nodes():
+        out.append(graph + " />\n</graphml>\n")
+        return "".join(out).encode("utf-8")
+    out.append(graph + ">\n")
     ids: dict[str, str] = {}
     used: set[str] = set()
     for n in sorted(g.nodes):
         nid = node_id(n, used)
         used.add(nid)
         ids[n] = nid
-        el = ET.SubElement(graph, "node", {"id": nid})
-        for name, value in sorted(g.nodes[n].items()):
-            if value is None:
-                continue
-            d = ET.SubElement(el, "data", {"key": key_ids[("node", name)]})
-            d.text = _element_text(value)
+        out.append(_element("node", {"id": nid}, _data(g.nodes[n], "node", key_ids), "    "))
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
     for u, v, key, data in edges:
         attrs = {"id": edge_id(u, v, key), "source": ids[u], "target": ids[v]}
         if data.get("predicate"):
             attrs["label"] = clean_text(str(data["predicate"]))  # Gephi: the edge type
-        el = ET.SubElement(graph, "edge", attrs)
-        for name, value in sorted(data.items()):
-            if value is None:
-                continue
-            d = ET.SubElement(el, "data", {"key": key_ids[("edge", name)]})
-            d.text = _element_text(value)
-    ET.indent(root, space="  ")
-    # element text keeps a carriage return only as a character reference: XML parsers
-    # turn a raw \r\n into \n
-    body = ET.tostring(root, encoding="unicode").replace(_CR, "&#13;")
-    return ("<?xml version='1.0' encoding='utf-8'?>\n" + body + "\n").encode("utf-8")
+        out.append(_element("edge", attrs, _data(data, "edge", key_ids), "    "))
+    out.append("  </graph>\n</graphml>\n")
+    return "".join(out).encode("utf-8")
 
 
 def write_graphml(dataset, ontology, out: BinaryIO) -> None:
