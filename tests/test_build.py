@@ -63,6 +63,20 @@ def test_two_builds_are_byte_identical(project, tmp_path):
     assert first == second
 
 
+def test_the_summary_counts_the_union_without_provenance(built):
+    """The build counts its triples as it goes (the asserted union, then the inferred
+    types): the count equals the union of the written TriG's graphs without provenance,
+    the ontology copy and the claims."""
+    from eurokg.merge import union_size
+
+    proj, result = built
+    summary = json.loads((proj.build_dir / "manifest.json").read_text())["summary"]
+    (line,) = [entry for entry in summary if entry.endswith("named graphs")]
+    written = Dataset().parse(proj.build_dir / "eurokg.trig", format="trig")
+    assert line.split()[0] == str(union_size(written, include_provenance=False))
+    assert len(written.graph(GRAPH["inferred"]))  # the inferred types are counted too
+
+
 def test_named_graph_per_source_record(built):
     proj, result = built
     ds = result.dataset

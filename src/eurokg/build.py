@@ -44,10 +44,14 @@ class BuildResult:
     outputs: dict[str, str] = field(default_factory=dict)  # name -> sha256
     timings: dict[str, float] = field(default_factory=dict)
     claims: "ClaimsStage | None" = None
+    size: int | None = field(default=None, repr=False)  # ``triples``, where the build counted it
 
     @property
     def triples(self) -> int:
-        return union_size(self.dataset, include_provenance=False)
+        """Triples in the union of the named graphs without provenance (asserted and inferred)."""
+        if self.size is None:
+            self.size = union_size(self.dataset, include_provenance=False)
+        return self.size
 
     @property
     def graphs(self) -> int:
@@ -149,6 +153,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
             data.add(t)
         done("extract claims from articles")
 
+    asserted = len(data)  # the union without provenance; the inferred types come on top
     # SHACL first: its messages say what is wrong with a value; the reasoner only says "inconsistent"
     step("validate (SHACL)")
     entailed = entailed_types(data, ontology)  # from the data alone, before the provenance joins it
@@ -172,12 +177,13 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
     extra = {}
     if reasoning is not None:
         extra = {expand(k): [expand(t) for t in v] for k, v in reasoning.inferred_types.items()}
-    materialize_types(dataset, ontology, extra, asserted=data, entailed=entailed, into=data)
+    # every inferred type is one the asserted union does not state (see materialize_types)
+    inferred = materialize_types(dataset, ontology, extra, asserted=data, entailed=entailed, into=data)
     add_ontology(dataset, ontology)
     done("materialize inferred types")
 
     result = BuildResult(dataset=dataset, ontology=ontology, report=report, reasoning=reasoning, timings=timings,
-                         claims=claims)
+                         claims=claims, size=asserted + inferred)
     if write:
         step("write outputs")
         with locked(project.build_dir):
