@@ -127,6 +127,22 @@ def test_outputs_from_the_build_union_match_the_exporters_own(built):
         assert buf.getvalue() == (proj.build_dir / name).read_bytes(), name
 
 
+def test_a_build_with_metrics_in_a_child_process_writes_the_same_graphml(project, monkeypatch):
+    """Above ``BACKGROUND_MIN_NODES`` the build projects the Gephi view first and leaves
+    its betweenness and communities to a child process while it writes the RDF: the
+    GraphML is the same as with everything in process."""
+    from eurokg import metrics
+
+    build(project, run_reasoner=False)
+    inline = (project.build_dir / "eurokg.graphml").read_bytes()
+    monkeypatch.setattr(metrics, "BACKGROUND_MIN_NODES", 0)
+    started = []
+    real = metrics.MetricsJob._start
+    monkeypatch.setattr(metrics.MetricsJob, "_start", lambda self: (started.append(1), real(self)))
+    build(project, run_reasoner=False)
+    assert started and (project.build_dir / "eurokg.graphml").read_bytes() == inline
+
+
 def test_materialize_types_with_precomputed_parts(built):
     """``materialize_types`` given the asserted union, the entailed types and a graph to
     copy into adds what it adds without them, and copies exactly that."""

@@ -391,6 +391,64 @@ def test_communities_are_as_good_as_networkx_louvain(data):
         assert sorted(n for c in communities(g) for n in c) == sorted(g.nodes)
 
 
+def test_metrics_from_a_child_process_equal_those_computed_here(data, monkeypatch):
+    """A large view's betweenness and communities come from ``eurokg._metrics_worker``:
+    the same numbers as in process (estimated betweenness included), and the child's
+    files are gone afterwards."""
+    from eurokg import metrics
+
+    _, ds, onto = data
+    g = build_view(ds, onto, "full")
+    monkeypatch.setattr(metrics, "EXACT_BETWEENNESS_MAX_NODES", 50)
+    monkeypatch.setattr(metrics, "BETWEENNESS_SOURCES", 20)
+    expected = compute(g)
+    monkeypatch.setattr(metrics, "BACKGROUND_MIN_NODES", 0)
+    with metrics.MetricsJob(g, background=True) as job:
+        assert job._proc is not None  # a child really runs
+        folder = job._folder
+        assert job.result() == expected
+    assert not folder.exists()
+    assert metrics.MetricsJob(g, background=False)._proc is None
+
+
+def test_a_failed_metrics_child_falls_back_with_a_warning(data, monkeypatch):
+    import sys
+
+    from eurokg import metrics
+
+    _, ds, onto = data
+    g = build_view(ds, onto, "routes")
+    expected = compute(g)
+    monkeypatch.setattr(metrics, "BACKGROUND_MIN_NODES", 0)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    job = metrics.MetricsJob(g, background=True)
+    with pytest.warns(RuntimeWarning, match="metrics worker failed"):
+        assert job.result() == expected
+
+
+def test_closing_a_metrics_job_stops_its_child(data, monkeypatch, tmp_path):
+    """An export abandoned (e.g. the build failed writing another output) leaves no child
+    running and no files behind."""
+    import sys
+    import time
+
+    from eurokg import metrics
+
+    _, ds, onto = data
+    slow = tmp_path / "slow-python"
+    slow.write_text("#!/bin/sh\nsleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(metrics, "BACKGROUND_MIN_NODES", 0)
+    monkeypatch.setattr(sys, "executable", str(slow))
+    job = metrics.MetricsJob(build_view(ds, onto, "routes"), background=True)
+    proc, folder = job._proc, job._folder
+    assert proc.poll() is None  # still "computing"
+    started = time.monotonic()
+    job.close()
+    assert proc.poll() is not None and time.monotonic() - started < 10
+    assert not folder.exists()
+
+
 def test_betweenness_equals_networkx(data):
     from eurokg.metrics import _simple, betweenness
 

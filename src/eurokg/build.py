@@ -16,7 +16,7 @@ from typing import Callable
 from rdflib import Dataset, Graph
 
 from .errors import ValidationFailed
-from .exporters import export_to
+from .exporters import FORMATS, GraphExport, export_to
 from .iosafe import Publication, locked
 from .merge import Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
@@ -188,11 +188,18 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         step("write outputs")
         with locked(project.build_dir):
             pub = Publication(project.build_dir)
+            graphs: dict[str, GraphExport] = {}
             try:
+                # the Gephi views first: a large view's metrics then run in a child process
+                # while this one writes the RDF (see eurokg.metrics.MetricsJob)
+                for name, fmt in OUTPUTS.items():
+                    if FORMATS[fmt].kind == "graph":
+                        graphs[name] = GraphExport(dataset, ontology, fmt, union=data, background=True)
                 staged: list[str] = []
                 for name, fmt in OUTPUTS.items():
-                    pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh, union=data))
-                    staged.append(name)
+                    if name not in graphs:
+                        pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh, union=data))
+                        staged.append(name)
                 reports = {"validation.ttl": report.turtle(), "validation.txt": report.text()}
                 if reasoning is not None:
                     reports["reasoning.txt"] = reasoning.text()
@@ -201,6 +208,9 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                     reports["claims.txt"] = claims.text()
                 for name, text in reports.items():
                     pub.add(name, text)
+                    staged.append(name)
+                for name, export in graphs.items():
+                    pub.add_with(name, export.write)
                     staged.append(name)
                 stale = _previous_outputs(project.build_dir) - set(staged)
                 result.outputs = pub.commit(extra={
@@ -212,6 +222,9 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
             except BaseException:
                 pub.abort()
                 raise
+            finally:
+                for export in graphs.values():
+                    export.close()
         done("write outputs")
     return result
 

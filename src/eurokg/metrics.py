@@ -35,6 +35,63 @@ def _sources(nodes: int) -> int | None:
     return BETWEENNESS_SOURCES if nodes > EXACT_BETWEENNESS_MAX_NODES and BETWEENNESS_SOURCES < nodes else None
 
 
+def _edge_lists(undirected: nx.Graph) -> tuple[list, list[tuple[int, int]], list[float]]:
+    """The nodes of ``undirected`` in order, and its edges as index pairs with their
+    weights (self-loops left out: they lie on no shortest path and join no two
+    communities). igraph builds the same graph from these in this process or another."""
+    nodes = list(undirected.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs, weights = [], []
+    for a, b, w in undirected.edges(data="weight", default=1.0):
+        if a != b:
+            pairs.append((index[a], index[b]))
+            weights.append(float(w))
+    return nodes, pairs, weights
+
+
+def raw_betweenness(n: int, pairs, sources: int | None) -> list[float]:
+    """igraph's unnormalised betweenness of the undirected graph on ``n`` vertices, exact,
+    or counted from ``sources`` vertices drawn with :data:`SEED`."""
+    import random
+
+    import igraph
+
+    g = igraph.Graph(n=n, edges=pairs, directed=False)
+    if sources is None:
+        return g.betweenness(directed=False)
+    return g.betweenness(directed=False, sources=sorted(random.Random(SEED).sample(range(n), sources)))
+
+
+def membership(n: int, pairs, weights) -> list[int]:
+    """igraph's Louvain (multilevel) community of each vertex, with a generator seeded with
+    :data:`SEED`; igraph's default generator (Python's ``random``) is restored after."""
+    import random
+
+    import igraph
+
+    g = igraph.Graph(n=n, edges=pairs, directed=False)
+    igraph.set_random_number_generator(random.Random(SEED))
+    try:
+        return g.community_multilevel(weights=list(weights) if len(pairs) else None).membership
+    finally:
+        igraph.set_random_number_generator(random)
+
+
+def _scaled(nodes: list, raw: list[float], sources: int | None) -> dict:
+    n = len(nodes)
+    scale = 2.0 / ((n - 1) * (n - 2))
+    if sources is not None:
+        scale *= n / sources
+    return {v: b * scale for v, b in zip(nodes, raw)}
+
+
+def _grouped(nodes: list, member_of: list[int]) -> list[list]:
+    groups: dict[int, list] = {}
+    for v, c in zip(nodes, member_of):
+        groups.setdefault(c, []).append(v)
+    return sorted((sorted(c) for c in groups.values()), key=lambda c: (-len(c), c[0]))
+
+
 def betweenness(undirected: nx.Graph) -> dict:
     """Normalised betweenness, as ``networkx.betweenness_centrality(G, normalized=True)``
     gives it, computed by igraph's C implementation: the same numbers (a test compares
@@ -45,35 +102,11 @@ def betweenness(undirected: nx.Graph) -> dict:
     estimated from ``BETWEENNESS_SOURCES`` source nodes drawn with a fixed seed, scaled by
     nodes/sources (Brandes and Pich 2007; what ``betweenness_centrality(G, k=...)`` does),
     so the numbers stay deterministic; :func:`betweenness_method` says which a graph gets."""
-    import random
-
-    nodes = list(undirected.nodes)
-    n = len(nodes)
-    if n < 3:
+    nodes, pairs, _ = _edge_lists(undirected)
+    if len(nodes) < 3:
         return {v: 0.0 for v in nodes}
-    g = _igraph(undirected)
-    scale = 2.0 / ((n - 1) * (n - 2))
-    k = _sources(n)
-    if k is None:
-        values = g.betweenness(directed=False)
-    else:
-        scale *= n / k
-        values = g.betweenness(directed=False, sources=sorted(random.Random(SEED).sample(range(n), k)))
-    return {v: b * scale for v, b in zip(nodes, values)}
-
-
-def _igraph(undirected: nx.Graph, weighted: bool = False):
-    """``undirected`` as an igraph graph whose vertex i is ``list(undirected.nodes)[i]``
-    (self-loops left out: they lie on no shortest path and join no two communities)."""
-    import igraph
-
-    nodes = list(undirected.nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = [(a, b, w) for a, b, w in undirected.edges(data="weight", default=1.0) if a != b]
-    g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b, _ in edges], directed=False)
-    if weighted:
-        g.es["weight"] = [float(w) for _, _, w in edges]
-    return g
+    k = _sources(len(nodes))
+    return _scaled(nodes, raw_betweenness(len(nodes), pairs, k), k)
 
 
 def communities(undirected: nx.Graph) -> list[list]:
@@ -83,25 +116,12 @@ def communities(undirected: nx.Graph) -> list[list]:
     igraph's ``community_multilevel`` in C: on the 300k-triple synthetic graph's full
     view (36,622 nodes) 0.6 s, where ``networkx.community.louvain_communities`` took
     14 s for a partition of the same modularity (0.333 and 0.331). Its random vertex
-    order comes from a generator seeded with :data:`SEED`, so the partition is the same
-    on every run; igraph's default generator (Python's ``random``) is restored after."""
-    import random
-
-    import igraph
-
-    nodes = list(undirected.nodes)
+    order comes from a generator seeded with :data:`SEED` (:func:`membership`), so the
+    partition is the same on every run."""
+    nodes, pairs, weights = _edge_lists(undirected)
     if not nodes:
         return []
-    g = _igraph(undirected, weighted=True)
-    igraph.set_random_number_generator(random.Random(SEED))
-    try:
-        membership = g.community_multilevel(weights="weight" if g.ecount() else None).membership
-    finally:
-        igraph.set_random_number_generator(random)
-    groups: dict[int, list] = {}
-    for v, c in zip(nodes, membership):
-        groups.setdefault(c, []).append(v)
-    return sorted((sorted(c) for c in groups.values()), key=lambda c: (-len(c), c[0]))
+    return _grouped(nodes, membership(len(nodes), pairs, weights))
 
 
 def betweenness_method(nodes: int) -> str:
@@ -137,42 +157,152 @@ def _simple(g: nx.MultiDiGraph, directed: bool) -> nx.Graph:
     return out
 
 
+BACKGROUND_MIN_NODES = 20_000
+"""Views of at least this many nodes get betweenness and communities in a child process
+when the caller asks for it (``MetricsJob(g, background=True)``)."""
+
+
+class MetricsJob:
+    """The metrics of a view (:func:`compute`), under way.
+
+    igraph's C code holds the GIL, so a thread would not help: with ``background=True`` a
+    view of at least :data:`BACKGROUND_MIN_NODES` nodes gets its betweenness and Louvain
+    communities from a child process (``python -m eurokg._metrics_worker``) while the
+    caller writes other outputs, and :meth:`result` waits for them. The child makes the
+    same igraph calls on the same edge lists, so the numbers are the same as in process
+    (a test compares them). Should the child fail, the metrics are computed here after a
+    warning. Use as a context manager, or call :meth:`close`, to stop a child not waited for."""
+
+    def __init__(self, g: nx.MultiDiGraph, *, background: bool = False) -> None:
+        self._proc = None
+        self._folder = None
+        self._result: dict | None = None
+        self._g = g
+        if g.number_of_nodes() == 0:
+            self._result = {}
+            return
+        skip = set(g.graph.get("non_metric_predicates", ()))
+        if skip:
+            kept = nx.MultiDiGraph()
+            kept.add_nodes_from(g.nodes)
+            kept.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True)
+                                if d.get("predicate") not in skip)
+            g = kept
+        self._counted = g
+        self._undirected = _simple(g, directed=False)
+        self._nodes, self._pairs, self._weights = _edge_lists(self._undirected)
+        n = len(self._nodes)
+        self._k = _sources(n)
+        if background and n >= BACKGROUND_MIN_NODES:
+            self._start()
+
+    def _start(self) -> None:
+        import subprocess
+        import sys
+        import tempfile
+
+        import numpy as np
+
+        self._folder = Path(tempfile.mkdtemp(prefix="eurokg-metrics-"))
+        with open(self._folder / "input.npz", "wb") as fh:
+            np.savez(fh, n=np.int64(len(self._nodes)),
+                     pairs=np.array(self._pairs, dtype=np.int64).reshape(-1, 2),
+                     weights=np.array(self._weights, dtype=np.float64),
+                     sources=np.int64(-1 if self._k is None else self._k))
+        with open(self._folder / "stderr.txt", "wb") as err:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "eurokg._metrics_worker", str(self._folder / "input.npz"),
+                 str(self._folder / "output.npz")],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+
+    def _from_child(self) -> tuple[list[float], list[int]] | None:
+        import warnings
+
+        import numpy as np
+
+        self._proc.wait()
+        try:
+            if self._proc.returncode != 0:
+                tail = (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip()
+                raise RuntimeError(f"exit {self._proc.returncode}: {' | '.join(tail.splitlines()[-3:])}")
+            with np.load(self._folder / "output.npz") as out:
+                return out["betweenness"].tolist(), out["membership"].tolist()
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            warnings.warn(f"the metrics worker failed ({exc}); computing the metrics in this process", RuntimeWarning,
+                          stacklevel=3)
+            return None
+        finally:
+            self.close()
+
+    def result(self) -> dict[str, dict[str, float | int]]:
+        """Metrics per node (keys of :data:`METRICS`), as :func:`compute` gives them."""
+        if self._result is not None:
+            return self._result
+        nodes, n = self._nodes, len(self._nodes)
+        found = self._from_child() if self._proc is not None else None
+        if found is None:
+            raw = raw_betweenness(n, self._pairs, self._k) if n >= 3 else None
+            found = raw, membership(n, self._pairs, self._weights)
+        raw, member_of = found
+        between = _scaled(nodes, raw, self._k) if n >= 3 else {v: 0.0 for v in nodes}
+        community = {v: i for i, members in enumerate(_grouped(nodes, member_of)) for v in members}
+        g = self._counted
+        directed = _simple(g, directed=True) if g.graph.get("directed", True) else self._undirected
+        pagerank = nx.pagerank(directed, weight="weight")
+        out: dict[str, dict[str, float | int]] = {}
+        for v in sorted(g.nodes):
+            out[v] = {
+                "degree": int(g.degree(v)),
+                "weighted_degree": round(float(g.degree(v, weight="weight")), DIGITS),
+                "betweenness": round(float(between[v]), DIGITS),
+                "pagerank": round(float(pagerank[v]), DIGITS),
+                "community": int(community[v]),
+            }
+        self._result = out
+        return out
+
+    def annotate(self) -> nx.MultiDiGraph:
+        """Write the metrics into the view's node attributes (waiting for them) and return it."""
+        for v, values in self.result().items():
+            self._g.nodes[v].update(values)
+        return self._g
+
+    def close(self) -> None:
+        """Stop the child if it still runs, and remove its files."""
+        import os
+        import shutil
+        import signal
+
+        if self._proc is not None and self._proc.poll() is None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._proc.wait()
+        self._proc = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    def __enter__(self) -> "MetricsJob":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def compute(g: nx.MultiDiGraph) -> dict[str, dict[str, float | int]]:
     """Metrics per node (keys of :data:`METRICS`).
 
     Edges whose predicate the view lists in ``graph["non_metric_predicates"]`` (e.g.
     group membership) are left out. A view marked ``graph["directed"] = False`` gets
     PageRank on its undirected graph: its edge directions mean nothing."""
-    if g.number_of_nodes() == 0:
-        return {}
-    skip = set(g.graph.get("non_metric_predicates", ()))
-    if skip:
-        kept = nx.MultiDiGraph()
-        kept.add_nodes_from(g.nodes)
-        kept.add_edges_from((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if d.get("predicate") not in skip)
-        g = kept
-    undirected = _simple(g, directed=False)
-    directed = _simple(g, directed=True) if g.graph.get("directed", True) else undirected
-    between = betweenness(undirected)
-    pagerank = nx.pagerank(directed, weight="weight")
-    community = {n: i for i, members in enumerate(communities(undirected)) for n in members}
-    out: dict[str, dict[str, float | int]] = {}
-    for n in sorted(g.nodes):
-        out[n] = {
-            "degree": int(g.degree(n)),
-            "weighted_degree": round(float(g.degree(n, weight="weight")), DIGITS),
-            "betweenness": round(float(between[n]), DIGITS),
-            "pagerank": round(float(pagerank[n]), DIGITS),
-            "community": int(community[n]),
-        }
-    return out
+    return MetricsJob(g).result()
 
 
 def annotate(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Write the metrics into the graph's node attributes (in place) and return it."""
-    for n, values in compute(g).items():
-        g.nodes[n].update(values)
-    return g
+    return MetricsJob(g).annotate()
 
 
 class MetricsTable(list):

@@ -59,6 +59,41 @@ def writer(name: str) -> Callable[..., None]:
     return getattr(importlib.import_module(module), attr)
 
 
+class GraphExport:
+    """A graph format's export of a view, begun: the view is projected and its metrics
+    are under way (:class:`eurokg.metrics.MetricsJob`; with ``background=True`` a large
+    view's betweenness and communities run in a child process), so the caller can write
+    other outputs before :meth:`write`. Use as a context manager (or :meth:`close`) so an
+    export not written stops its child."""
+
+    def __init__(self, dataset, ontology, name: str, *, view: str = "full", metrics: bool = True, union=None,
+                 background: bool = False) -> None:
+        from ..metrics import MetricsJob
+        from ..views import build_view
+
+        if FORMATS.get(name) is None or FORMATS[name].kind != "graph":
+            writer(name)  # an unknown name raises UsageError here
+            raise UsageError(f"{name} is not a graph format")
+        self._fn = writer(name)
+        self.graph = build_view(dataset, ontology, view, union=union)
+        self._metrics = MetricsJob(self.graph, background=background) if metrics else None
+
+    def write(self, out: BinaryIO) -> None:
+        if self._metrics is not None:
+            self._metrics.annotate()
+        self._fn(self.graph, out)
+
+    def close(self) -> None:
+        if self._metrics is not None:
+            self._metrics.close()
+
+    def __enter__(self) -> "GraphExport":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def export_to(dataset, ontology, name: str, out: BinaryIO, *, view: str = "full", metrics: bool = True,
               union=None) -> None:
     """Write ``dataset`` as format ``name``; graph formats write ``view`` (with metrics).
@@ -67,13 +102,8 @@ def export_to(dataset, ontology, name: str, out: BinaryIO, *, view: str = "full"
     fn = writer(name)
     info = FORMATS[name]
     if info.kind == "graph":
-        from ..metrics import annotate
-        from ..views import build_view
-
-        g = build_view(dataset, ontology, view, union=union)
-        if metrics:
-            annotate(g)
-        fn(g, out)
+        with GraphExport(dataset, ontology, name, view=view, metrics=metrics, union=union) as export:
+            export.write(out)
         return
     if view != "full":
         raise UsageError(f"--view applies to graph formats ({', '.join(n for n, f in FORMATS.items() if f.kind == 'graph')}), not to {name}")
