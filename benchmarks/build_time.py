@@ -68,12 +68,20 @@ def main(n: int, synthetic: int = 0, reason: bool = True) -> None:
                 graph.serialize(Path(tmp) / "data" / "curated" / "synthetic.ttl", format="turtle")
                 rows.setdefault("input triples (shipped + synthetic)", []).append(len(graph))
                 del graph
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            from procmem import TreePeak
+
             start = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", CHILD, tmp, "1" if reason else "0"], capture_output=True,
-                                 text=True)
+            proc = subprocess.Popen([sys.executable, "-c", CHILD, tmp, "1" if reason else "0"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            tree = TreePeak(proc.pid)
+            stdout, stderr = proc.communicate()
+            out = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
             if out.returncode != 0:
                 raise SystemExit(out.stderr[-3000:])
             wall = time.perf_counter() - start
+            # the build with its reasoner or metrics worker beside it, sampled from /proc
+            rows.setdefault("peak RSS MB, with child processes (sampled)", []).append(tree.stop())
             print(out.stdout.strip().splitlines()[-1], file=sys.stderr, flush=True)  # this run's stages, at once
             for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items():
                 rows.setdefault(k, []).append(v)
