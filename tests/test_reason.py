@@ -86,6 +86,57 @@ def test_shacl_reports_a_person_as_signatory_before_the_reasoner_runs(project):
     assert not (project.build_dir / "eurokg.ttl").exists()
 
 
+def test_a_failed_validation_stops_the_reasoner_running_beside_it(project, monkeypatch, tmp_path):
+    """HermiT starts in a child process before SHACL runs; when SHACL fails, the child is
+    stopped (not waited for) and its files are removed."""
+    import importlib
+    import os
+    import sys
+    import time
+
+    from eurokg.reason import ReasonerRun
+
+    build_module = importlib.import_module("eurokg.build")  # eurokg.build is also the function
+
+    slow = tmp_path / "slow-python"
+    slow.write_text("#!/bin/sh\nsleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(slow))
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/" + name)  # Java or not
+    runs = []
+
+    class Spy(ReasonerRun):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            runs.append((self._proc.pid, self._folder))
+
+    monkeypatch.setattr(build_module, "ReasonerRun", Spy)
+    (project.curated / "bad-signatory.ttl").write_text(PERSON_AS_SIGNATORY, encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(ValidationFailed):
+        eurokg.build(project)
+    assert time.monotonic() - started < 50  # not the child's 60 s
+    ((pid, folder),) = runs
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not folder.exists()
+
+
+def test_without_java_shacl_findings_still_come_first(project, monkeypatch):
+    """The reasoner starts before validation, but a missing Java runtime is reported only
+    when its result is wanted: invalid data still fails with SHACL's findings."""
+    from eurokg.errors import ReasonerError
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    (project.curated / "bad-signatory.ttl").write_text(PERSON_AS_SIGNATORY, encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        eurokg.build(project)
+    (project.curated / "bad-signatory.ttl").unlink()
+    with pytest.raises(ReasonerError, match="needs Java"):
+        eurokg.build(project)
+    assert eurokg.build(project, run_reasoner=False).reasoning is None
+
+
 @pytest.mark.slow
 @needs_java
 def test_the_build_stops_on_an_inconsistent_ontology_and_writes_nothing(project):

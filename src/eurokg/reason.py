@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,40 +93,91 @@ def reasoner_input(ontology: Graph, data: Graph) -> tuple[Graph, int]:
     return g, omitted
 
 
-def reason(ontology: Graph, data: Graph, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> ReasoningReport:
-    """Run HermiT on ontology + data in a child process; raise on timeout or crash."""
-    if shutil.which("java") is None:
-        raise ReasonerError("the HermiT reasoner needs Java: install a Java runtime (e.g. apt-get install default-jre-headless)")
-    graph, omitted = reasoner_input(ontology, data)
-    with tempfile.TemporaryDirectory(prefix="eurokg-reason-") as tmp:
-        nt = Path(tmp) / "input.nt"
-        out = Path(tmp) / "result.json"
+class ReasonerRun:
+    """HermiT under way in its child process, started from ontology + data; the caller
+    may do other work (the build validates meanwhile) before :meth:`result`.
+
+    The time limit counts from the start. Nothing is raised here: a missing Java
+    runtime, like a crash or the limit, is raised by :meth:`result`, so that the caller's
+    own errors (a SHACL violation) come first. Use as a context manager, or call
+    :meth:`close`, to stop a run whose result is not wanted."""
+
+    def __init__(self, ontology: Graph, data: Graph, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
+        self.omitted = 0
+        self._error: Exception | None = None
+        self._proc: subprocess.Popen | None = None
+        self._folder: Path | None = None
+        if shutil.which("java") is None:
+            self._error = ReasonerError(
+                "the HermiT reasoner needs Java: install a Java runtime (e.g. apt-get install default-jre-headless)")
+            return
+        graph, self.omitted = reasoner_input(ontology, data)
+        self._folder = Path(tempfile.mkdtemp(prefix="eurokg-reason-"))
+        nt = self._folder / "input.nt"
         # N-Triples in sorted order: the reasoner's input is deterministic too
         lines = sorted(graph.serialize(format="nt").splitlines())
         nt.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        cmd = [sys.executable, "-m", "eurokg._reason_worker", str(nt), str(out)]
-        env = dict(os.environ, TMPDIR=tmp)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        cmd = [sys.executable, "-m", "eurokg._reason_worker", str(nt), str(self._folder / "result.json")]
+        env = dict(os.environ, TMPDIR=str(self._folder))
+        # output to files, not pipes: nobody reads a pipe while the caller works, and a full one would stall the child
+        with open(self._folder / "stderr.txt", "wb") as err:
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                          env=env, start_new_session=True)
+        self._started = time.monotonic()
+
+    def result(self) -> ReasoningReport:
+        """Wait for the reasoner (what is left of the time limit); raise on timeout or crash."""
         try:
-            _stdout, stderr = proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise LimitExceeded(f"reasoning took longer than {timeout_s:g} s and was stopped") from None
-        if proc.returncode != 0 or not out.exists():
-            tail = stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
-            raise ReasonerError("the reasoner failed: " + (" | ".join(tail) or f"exit {proc.returncode}"))
-        result = json.loads(out.read_text(encoding="utf-8"))
-    report = ReasoningReport(
-        consistent=result["consistent"],
-        unsatisfiable=sorted(curie(u) for u in result["unsatisfiable"]),
-        inferred_types={curie(k): sorted(curie(t) for t in v) for k, v in sorted(result["inferred"].items())},
-        omitted_literals=omitted,
-        individuals=result["individuals"],
-        seconds=result["seconds"],
-        explanation=result.get("explanation", ""),
-    )
-    return report
+            if self._error is not None:
+                raise self._error
+            assert self._proc is not None and self._folder is not None
+            try:
+                self._proc.wait(timeout=max(0.0, self.timeout_s - (time.monotonic() - self._started)))
+            except subprocess.TimeoutExpired:
+                raise LimitExceeded(f"reasoning took longer than {self.timeout_s:g} s and was stopped") from None
+            out = self._folder / "result.json"
+            if self._proc.returncode != 0 or not out.exists():
+                stderr = (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+                tail = stderr.strip().splitlines()[-5:]
+                raise ReasonerError("the reasoner failed: " + (" | ".join(tail) or f"exit {self._proc.returncode}"))
+            result = json.loads(out.read_text(encoding="utf-8"))
+        finally:
+            self.close()
+        return ReasoningReport(
+            consistent=result["consistent"],
+            unsatisfiable=sorted(curie(u) for u in result["unsatisfiable"]),
+            inferred_types={curie(k): sorted(curie(t) for t in v) for k, v in sorted(result["inferred"].items())},
+            omitted_literals=self.omitted,
+            individuals=result["individuals"],
+            seconds=result["seconds"],
+            explanation=result.get("explanation", ""),
+        )
+
+    def close(self) -> None:
+        """Stop the child (Java included: it is in the child's process group) and remove its files."""
+        if self._proc is not None and self._proc.poll() is None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._proc.wait()
+        self._proc = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    def __enter__(self) -> "ReasonerRun":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def reason(ontology: Graph, data: Graph, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> ReasoningReport:
+    """Run HermiT on ontology + data in a child process; raise on timeout or crash."""
+    with ReasonerRun(ontology, data, timeout_s=timeout_s) as run:
+        return run.result()
 
 
 def check(report: ReasoningReport) -> None:
