@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Literal, URIRef
 
+from .child import ChildProcess
 from .vocab import EK, PREFIXES, XSD
 
 SEED = 42
@@ -164,7 +165,7 @@ betweenness is estimated from 1,000 breadth-first searches (seconds), against ab
 second for starting the child."""
 
 
-class MetricsJob:
+class MetricsJob(ChildProcess):
     """The metrics of a view (:func:`compute`), under way.
 
     igraph's C code holds the GIL, so a thread would not help: with ``background=True`` a
@@ -176,8 +177,7 @@ class MetricsJob:
     warning. Use as a context manager, or call :meth:`close`, to stop a child not waited for."""
 
     def __init__(self, g: nx.MultiDiGraph, *, background: bool = False) -> None:
-        self._proc = None
-        self._folder = None
+        super().__init__()
         self._result: dict | None = None
         self._g = g
         if g.number_of_nodes() == 0:
@@ -199,23 +199,18 @@ class MetricsJob:
             self._start()
 
     def _start(self) -> None:
-        import subprocess
         import sys
-        import tempfile
 
         import numpy as np
 
-        self._folder = Path(tempfile.mkdtemp(prefix="eurokg-metrics-"))
-        with open(self._folder / "input.npz", "wb") as fh:
+        folder = self._make_folder("eurokg-metrics-")
+        with open(folder / "input.npz", "wb") as fh:
             np.savez(fh, n=np.int64(len(self._nodes)),
                      pairs=np.array(self._pairs, dtype=np.int64).reshape(-1, 2),
                      weights=np.array(self._weights, dtype=np.float64),
                      sources=np.int64(-1 if self._k is None else self._k))
-        with open(self._folder / "stderr.txt", "wb") as err:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "eurokg._metrics_worker", str(self._folder / "input.npz"),
-                 str(self._folder / "output.npz")],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        self._launch([sys.executable, "-m", "eurokg._metrics_worker", str(folder / "input.npz"),
+                      str(folder / "output.npz")])
 
     def _from_child(self) -> tuple[list[float], list[int]] | None:
         import warnings
@@ -225,8 +220,7 @@ class MetricsJob:
         self._proc.wait()
         try:
             if self._proc.returncode != 0:
-                tail = (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip()
-                raise RuntimeError(f"exit {self._proc.returncode}: {' | '.join(tail.splitlines()[-3:])}")
+                raise RuntimeError(f"exit {self._proc.returncode}: {' | '.join(self._stderr_tail(3))}")
             with np.load(self._folder / "output.npz") as out:
                 return out["betweenness"].tolist(), out["membership"].tolist()
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
@@ -268,29 +262,6 @@ class MetricsJob:
         for v, values in self.result().items():
             self._g.nodes[v].update(values)
         return self._g
-
-    def close(self) -> None:
-        """Stop the child if it still runs, and remove its files."""
-        import os
-        import shutil
-        import signal
-
-        if self._proc is not None and self._proc.poll() is None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._proc.wait()
-        self._proc = None
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
-
-    def __enter__(self) -> "MetricsJob":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def compute(g: nx.MultiDiGraph) -> dict[str, dict[str, float | int]]:

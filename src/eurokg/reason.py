@@ -15,16 +15,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 
+from .child import ChildProcess
 from .errors import InconsistentOntology, LimitExceeded, ReasonerError
 from .vocab import EK, OWL, PROV, RDF, RDFS, SKOS, XSD, curie
 
@@ -93,7 +91,7 @@ def reasoner_input(ontology: Graph, data: Graph) -> tuple[Graph, int]:
     return g, omitted
 
 
-class ReasonerRun:
+class ReasonerRun(ChildProcess):
     """HermiT under way in its child process, started from ontology + data; the caller
     may do other work (the build validates meanwhile) before :meth:`result`.
 
@@ -103,27 +101,22 @@ class ReasonerRun:
     :meth:`close`, to stop a run whose result is not wanted."""
 
     def __init__(self, ontology: Graph, data: Graph, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        super().__init__()
         self.timeout_s = timeout_s
         self.omitted = 0
         self._error: Exception | None = None
-        self._proc: subprocess.Popen | None = None
-        self._folder: Path | None = None
         if shutil.which("java") is None:
             self._error = ReasonerError(
                 "the HermiT reasoner needs Java: install a Java runtime (e.g. apt-get install default-jre-headless)")
             return
         graph, self.omitted = reasoner_input(ontology, data)
-        self._folder = Path(tempfile.mkdtemp(prefix="eurokg-reason-"))
-        nt = self._folder / "input.nt"
+        folder = self._make_folder("eurokg-reason-")
+        nt = folder / "input.nt"
         # N-Triples in sorted order: the reasoner's input is deterministic too
         lines = sorted(graph.serialize(format="nt").splitlines())
         nt.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        cmd = [sys.executable, "-m", "eurokg._reason_worker", str(nt), str(self._folder / "result.json")]
-        env = dict(os.environ, TMPDIR=str(self._folder))
-        # output to files, not pipes: nobody reads a pipe while the caller works, and a full one would stall the child
-        with open(self._folder / "stderr.txt", "wb") as err:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                          env=env, start_new_session=True)
+        self._launch([sys.executable, "-m", "eurokg._reason_worker", str(nt), str(folder / "result.json")],
+                     env=dict(os.environ, TMPDIR=str(folder)))
         self._started = time.monotonic()
 
     def result(self) -> ReasoningReport:
@@ -138,8 +131,7 @@ class ReasonerRun:
                 raise LimitExceeded(f"reasoning took longer than {self.timeout_s:g} s and was stopped") from None
             out = self._folder / "result.json"
             if self._proc.returncode != 0 or not out.exists():
-                stderr = (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")
-                tail = stderr.strip().splitlines()[-5:]
+                tail = self._stderr_tail(5)
                 raise ReasonerError("the reasoner failed: " + (" | ".join(tail) or f"exit {self._proc.returncode}"))
             result = json.loads(out.read_text(encoding="utf-8"))
         finally:
@@ -153,25 +145,6 @@ class ReasonerRun:
             seconds=result["seconds"],
             explanation=result.get("explanation", ""),
         )
-
-    def close(self) -> None:
-        """Stop the child (Java included: it is in the child's process group) and remove its files."""
-        if self._proc is not None and self._proc.poll() is None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._proc.wait()
-        self._proc = None
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
-
-    def __enter__(self) -> "ReasonerRun":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def reason(ontology: Graph, data: Graph, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> ReasoningReport:
