@@ -92,6 +92,18 @@ def test_pagerank_on_an_undirected_view_ignores_edge_direction(data):
     assert compute(reversed_g) == m
 
 
+def test_an_undirected_view_with_non_metric_edges_is_still_undirected():
+    """Leaving out non-metric edges keeps the view's ``directed = False``: PageRank of a
+    path a - b - c is symmetric whichever way its edges were written."""
+    g = nx.MultiDiGraph(directed=False, non_metric_predicates=["member"])
+    g.add_edge("a", "b", predicate="road", weight=1.0)
+    g.add_edge("c", "b", predicate="road", weight=1.0)
+    g.add_edge("a", "group", predicate="member", weight=1.0)
+    m = compute(g)
+    assert m["a"]["pagerank"] == m["c"]["pagerank"]
+    assert m["group"]["degree"] == 0
+
+
 def test_member_edges_do_not_count_in_metrics(data):
     _, ds, onto = data
     m = compute(build_view(ds, onto, "states-trade"))

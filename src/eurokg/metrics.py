@@ -183,6 +183,7 @@ class MetricsJob(ChildProcess):
         if g.number_of_nodes() == 0:
             self._result = {}
             return
+        self._directed = g.graph.get("directed", True)  # the view's, not the filtered copy's
         skip = set(g.graph.get("non_metric_predicates", ()))
         if skip:
             kept = nx.MultiDiGraph()
@@ -243,7 +244,7 @@ class MetricsJob(ChildProcess):
         between = _scaled(nodes, raw, self._k) if n >= 3 else {v: 0.0 for v in nodes}
         community = {v: i for i, members in enumerate(_grouped(nodes, member_of)) for v in members}
         g = self._counted
-        directed = _simple(g, directed=True) if g.graph.get("directed", True) else self._undirected
+        directed = _simple(g, directed=True) if self._directed else self._undirected
         pagerank = nx.pagerank(directed, weight="weight")
         out: dict[str, dict[str, float | int]] = {}
         for v in sorted(g.nodes):
