@@ -559,3 +559,14 @@ def test_construct_view_is_named_and_dated(data, tmp_path):
     g = build_view(ds, onto, str(rq))
     office = g.nodes["id:office-rahmon-president"]
     assert office["label"] == "Emomali Rahmon — President of Tajikistan" and office["start"] == "1994-11-16"
+
+
+def test_graph_export_refuses_rdf_and_unknown_formats(data):
+    from eurokg.errors import UsageError
+    from eurokg.exporters import GraphExport
+
+    _, ds, onto = data
+    with pytest.raises(UsageError, match="ttl is not a graph format"):
+        GraphExport(ds, onto, "ttl")
+    with pytest.raises(UsageError, match="unknown export format 'nope'"):
+        GraphExport(ds, onto, "nope")

@@ -71,10 +71,9 @@ class GraphExport:
         from ..metrics import MetricsJob
         from ..views import build_view
 
-        if FORMATS.get(name) is None or FORMATS[name].kind != "graph":
-            writer(name)  # an unknown name raises UsageError here
+        self._fn = writer(name)  # an unknown name raises UsageError here
+        if FORMATS[name].kind != "graph":
             raise UsageError(f"{name} is not a graph format")
-        self._fn = writer(name)
         self.graph = build_view(dataset, ontology, view, union=union)
         self._metrics = MetricsJob(self.graph, background=background) if metrics else None
 
