@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
 
 from .errors import InputError
 from .sources.rdffile import parse_rdf_file
@@ -212,6 +212,12 @@ def hierarchy_only(ontology: Graph) -> Graph:
     return g
 
 
+PYSHACL_OPTIONS = dict(abort_on_first=False, allow_infos=True, allow_warnings=True, meta_shacl=False,
+                       advanced=True, js=False, do_owl_imports=False)
+"""How eurokg runs pySHACL, besides the graphs and the inference: every result, SHACL-AF
+(SPARQL-based constraints) on, no SHACL-JS, never a fetched ``owl:imports``."""
+
+
 @lru_cache(maxsize=512)
 def _prepared(text: str, base: str | None, namespaces: tuple):
     from rdflib.plugins.sparql import prepareQuery
@@ -244,26 +250,17 @@ def _pyshacl(data: Graph, shapes: Graph, hierarchy: Graph, inference: str, locat
 
     logging.getLogger("pyshacl").setLevel(logging.ERROR)
     # pySHACL would copy the data anyway (to add the hierarchy and the RDFS closure); this
-    # copy is one whose queries are prepared once, and pySHACL works on it in place
-    target = PreparedQueries()
-    for prefix, namespace in data.namespaces():
-        target.bind(prefix, namespace, override=True, replace=True)
-    target += data
+    # copy is one whose queries are prepared once, and pySHACL works on it in place. A
+    # dataset (several graphs) is left to pySHACL's own copy.
+    target, inplace = data, False
+    if not isinstance(data, ConjunctiveGraph):
+        target, inplace = PreparedQueries(), True
+        for prefix, namespace in data.namespaces():
+            target.bind(prefix, namespace, override=True, replace=True)
+        target += data
     try:
-        _conforms, results, _text = pyshacl.validate(
-            target,
-            inplace=True,
-            shacl_graph=shapes,
-            ont_graph=hierarchy,
-            inference=inference,
-            abort_on_first=False,
-            allow_infos=True,
-            allow_warnings=True,
-            meta_shacl=False,
-            advanced=True,
-            js=False,
-            do_owl_imports=False,
-        )
+        _conforms, results, _text = pyshacl.validate(target, inplace=inplace, shacl_graph=shapes,
+                                                     ont_graph=hierarchy, inference=inference, **PYSHACL_OPTIONS)
     except Exception as exc:  # pySHACL raises many types for a malformed shapes graph
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"the shapes cannot be used: {type(exc).__name__}: {first}", shapes_name) from None
