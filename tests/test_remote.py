@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from eurokg.cli import main
 from eurokg.errors import EurokgError, QueryRefused
-from eurokg.remote import DEFAULT_GRAPH, push, remote_query
+from eurokg.remote import DEFAULT_GRAPH, DEFAULT_INDEX, push, remote_query
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
 
@@ -99,16 +99,109 @@ def test_saved_questions_answer_the_same_remotely(built, tmp_path):
     try:
         push(proj.build_dir / "eurokg.trig", base + "/store")
         # the push flattens the named graphs into one: questions that ask GRAPH ?g are left out
-        files = [p for p in sorted(proj.queries.glob("*.rq")) if "GRAPH" not in load_query_file(p).text]
-        assert len(files) >= 10
+        everything = sorted(proj.queries.glob("*.rq"))
+        files = [p for p in everything if "GRAPH" not in load_query_file(p).text]
+        assert 10 <= len(files) < len(everything)
         for path in files:
             local = query_build(proj, file=path)
             remote = remote_query(base + "/query", load_query_file(path).text, source=path.name)
             assert remote.kind == local.kind, path.name
             assert _rows(remote) == _rows(local), path.name
+        # with the named graphs kept, every question answers as here, provenance included
+        urllib.request.urlopen(urllib.request.Request(base + "/update", data=b"DROP ALL", method="POST",
+                                                      headers={"Content-Type": "application/sparql-update"}))
+        push(proj.build_dir / "eurokg.trig", base + "/store", named_graphs=True)
+        for path in everything:
+            local = query_build(proj, file=path)
+            remote = remote_query(base + "/query", load_query_file(path).text, source=path.name)
+            assert _rows(remote) == _rows(local), path.name
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _graph_sizes(query_url: str) -> dict[str, int]:
+    res = remote_query(query_url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                       max_rows=10**6)
+    return {str(g): int(n) for g, n in res.rows}
+
+
+def _local_graph_sizes(path: Path) -> dict[str, int]:
+    import pyoxigraph as ox
+
+    seen: dict[str, set] = {}
+    for q in ox.parse(path=str(path), format=ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS):
+        seen.setdefault(q.graph_name.value, set()).add((q.subject, q.predicate, q.object))
+    return {g: len(t) for g, t in seen.items()}
+
+
+def _without_graphs(src: Path, dst: Path, drop: set[str]) -> None:
+    """``src`` without the named graphs in ``drop``, as N-Quads."""
+    import pyoxigraph as ox
+
+    quads = [q for q in ox.parse(path=str(src), format=ox.RdfFormat.TRIG) if q.graph_name.value not in drop]
+    dst.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+
+
+def _listed(query_url: str, index: str) -> set[str]:
+    res = remote_query(query_url, f"SELECT ?g WHERE {{ GRAPH <{index}> {{ <{index}> dcterms:hasPart ?g }} }}",
+                       max_rows=10**6)
+    return {str(r[0]) for r in res.rows}
+
+
+@pytest.mark.parametrize("protocol", ["gsp", "update"])
+def test_named_graph_push_keeps_every_graph_and_removes_stale_ones(built, tmp_path, protocol):
+    """Each named graph lands in the store's graph of the same name, with the same triples; a
+    second push of a build without some graphs removes them (replaces, never appends)."""
+    proj, _ = built
+    trig = proj.build_dir / "eurokg.trig"
+    expected = _local_graph_sizes(trig)
+    assert len(expected) > 20
+    proc, base = _start(tmp_path / "oxi")
+    url = base + ("/store" if protocol == "gsp" else "/update")
+    try:
+        report = push(trig, url, protocol=protocol, named_graphs=True, batch_size=40)
+        assert (report.graphs, report.triples, report.graph) == (len(expected), sum(expected.values()),
+                                                                 str(DEFAULT_INDEX))
+        remote = _graph_sizes(base + "/query")
+        assert remote.pop(str(DEFAULT_INDEX)) == len(expected)
+        assert remote == expected
+        assert _listed(base + "/query", str(DEFAULT_INDEX)) == set(expected)
+
+        push(trig, url, protocol=protocol, named_graphs=True)  # again: the same graphs, not twice the triples
+        remote = _graph_sizes(base + "/query")
+        remote.pop(str(DEFAULT_INDEX))
+        assert remote == expected
+
+        drop = set(sorted(expected)[:5])
+        smaller = tmp_path / "smaller.nq"
+        _without_graphs(trig, smaller, drop)
+        report = push(smaller, url, protocol=protocol, named_graphs=True)
+        assert report.graphs == len(expected) - 5
+        if protocol == "gsp":
+            assert report.removed == 5
+        remote = _graph_sizes(base + "/query")
+        remote.pop(str(DEFAULT_INDEX))
+        assert remote == {g: n for g, n in expected.items() if g not in drop}
+        assert _listed(base + "/query", str(DEFAULT_INDEX)) == set(expected) - drop
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_named_graph_push_refuses_what_it_cannot_place(built, tmp_path):
+    proj, _ = built
+    with pytest.raises(EurokgError, match=r"\.trig or \.nq"):
+        push(proj.build_dir / "eurokg.ttl", "http://127.0.0.1:9/store", named_graphs=True)
+    mixed = tmp_path / "mixed.trig"
+    mixed.write_text("<https://example.org/a> <https://example.org/p> 1 .\n"
+                     "<https://example.org/g> { <https://example.org/a> <https://example.org/p> 2 . }\n")
+    with pytest.raises(EurokgError, match=r"1 triple\(s\) in the default graph") as err:
+        push(mixed, "http://127.0.0.1:9/store", named_graphs=True)
+    assert "mixed.trig" in str(err.value)
+    with pytest.raises(EurokgError, match="index graph"):
+        push(proj.build_dir / "eurokg.trig", "http://127.0.0.1:9/store", named_graphs=True,
+             graph="https://w3id.org/eurokg/graph/provenance")
 
 
 def test_cli_push_and_remote_query(built, oxigraph_server):
@@ -263,6 +356,24 @@ def test_push_to_virtuoso_with_digest_auth(built, virtuoso):
         return sorted(tuple(fix.get(c, " | ".join(sorted(c.split(" | ")))) for c in row) for row in result.values())
 
     for path in [p for p in sorted(proj.queries.glob("*.rq")) if "GRAPH" not in load_query_file(p).text]:
+        remote = remote_query(virtuoso + "/sparql", load_query_file(path).text, source=path.name)
+        local = query_build(proj, file=path)
+        assert rows(remote) == rows(local), path.name
+
+    # the named graphs kept (the flat copy removed first: Virtuoso's default graph is every graph)
+    import requests
+    from requests.auth import HTTPDigestAuth
+
+    assert requests.delete(crud, params={"graph": graph}, auth=HTTPDigestAuth("dba", "dba"), timeout=30).ok
+    trig = proj.build_dir / "eurokg.trig"
+    for _ in range(2):  # twice: the same graphs
+        report = push(trig, crud, user="dba", password="dba", auth="digest", named_graphs=True, batch_size=500)
+    expected = _local_graph_sizes(trig)
+    assert report.graphs == len(expected)
+    remote = _graph_sizes(virtuoso + "/sparql")
+    assert {g: remote.get(g) for g in expected} == expected
+    assert _listed(virtuoso + "/sparql", str(DEFAULT_INDEX)) == set(expected)
+    for path in sorted(proj.queries.glob("*.rq")):  # provenance questions (GRAPH ?g) included
         remote = remote_query(virtuoso + "/sparql", load_query_file(path).text, source=path.name)
         local = query_build(proj, file=path)
         assert rows(remote) == rows(local), path.name

@@ -351,7 +351,12 @@ def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol URL (e.g. http://127.0.0.1:7878/store), or the update URL with --protocol update.")
-@click.option("--graph", metavar="IRI", default=None, help="Target named graph (default: graph:eurokg in the project namespace).")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Target named graph (default: graph:eurokg in the project namespace); with --named-graphs, "
+                   "the index graph listing the graphs pushed (default: graph:pushed).")
+@click.option("--named-graphs", is_flag=True,
+              help="Keep the named graphs: each goes to the store's graph of the same name, so provenance "
+                   "questions (GRAPH ?g) answer remotely; graphs a previous push left and this build lacks are removed.")
 @click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="SPARQL 1.1 Graph Store HTTP Protocol, or SPARQL 1.1 Update for stores without it.")
 @click.option("--data", type=click.Path(dir_okay=False),
@@ -362,7 +367,7 @@ def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True)
 @click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True)
 @click.pass_obj
-def push(obj: Context, endpoint, graph, protocol, data, user, auth, batch, timeout, retries) -> None:
+def push(obj: Context, endpoint, graph, named_graphs, protocol, data, user, auth, batch, timeout, retries) -> None:
     """Replace a named graph of an existing triple store with the built graph (online)."""
     import os
 
@@ -371,9 +376,15 @@ def push(obj: Context, endpoint, graph, protocol, data, user, auth, batch, timeo
     path = Path(data) if data else _run(obj, lambda: obj.project).build_dir / "eurokg.trig"
     report = _run(obj, run_push, path, endpoint, graph=graph, protocol=protocol, user=user,
                   password=os.environ.get("EUROKG_PASSWORD"), auth=auth, batch_size=batch, timeout_s=timeout,
-                  retries=retries)
-    click.echo(f"pushed {report.triples} triples in {report.batches} request(s) to <{report.graph}> "
-               f"({report.protocol})")
+                  retries=retries, named_graphs=named_graphs)
+    if not named_graphs:
+        click.echo(f"pushed {report.triples} triples in {report.batches} request(s) to <{report.graph}> "
+                   f"({report.protocol})")
+        return
+    click.echo(f"pushed {report.triples} triples in {report.graphs} named graphs ({report.batches} request(s), "
+               f"{report.protocol}); index <{report.graph}>")
+    if report.protocol == "gsp" and report.removed:
+        click.echo(f"removed {report.removed} graph(s) of the previous push that this build no longer has")
 
 
 def _extractor(obj: Context):

@@ -9,6 +9,13 @@
   the same graph. Batches of N-Triples, HTTP timeouts, retries with
   exponential backoff on connection errors, 429 and 5xx, optional basic or
   digest credentials. Explicit and online: nothing else in eurokg calls it.
+* :func:`push` with ``named_graphs=True``: every named graph of the file into the
+  store's graph of the same name, so that provenance questions (``GRAPH ?g``) answer
+  remotely as they do here. An index graph (:data:`DEFAULT_INDEX`, or ``graph``)
+  lists the graphs pushed (``dcterms:hasPart``); the next push replaces each of them
+  and removes the ones the new build no longer has, so pushing twice still leaves
+  the same graphs. The index is widened before any graph is written and narrowed
+  after the last, so an interrupted push leaves nothing a later push would not find.
 * :func:`remote_query`: a query (policy-checked like a local one: no updates) sent
   by the SPARQL 1.1 Protocol; SPARQL JSON results come back as a
   :class:`eurokg.query.QueryResult`, so the same renderers print them.
@@ -24,9 +31,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from .errors import EurokgError, InputError, UsageError
 from .query import QueryResult, check_policy
-from .vocab import GRAPH, PREFIXES
+from .vocab import DCTERMS, GRAPH, PREFIXES
 
 DEFAULT_GRAPH = GRAPH["eurokg"]
+DEFAULT_INDEX = GRAPH["pushed"]
+"""The index graph of a named-graph push: ``<index> dcterms:hasPart <graph>`` for each graph pushed."""
+_HAS_PART = f"<{DCTERMS.hasPart}>"
 DEFAULT_BATCH = 50_000
 USER_AGENT = "eurokg (push/remote query)"
 
@@ -37,10 +47,12 @@ class RemoteError(EurokgError):
 
 @dataclass
 class PushReport:
-    graph: str
+    graph: str  # the target graph, or the index graph of a named-graph push
     triples: int
-    batches: int
+    batches: int  # requests that carried triples
     protocol: str
+    graphs: int = 1  # named graphs written
+    removed: int = 0  # graphs of the previous named-graph push that this one no longer has
 
 
 def _session(user: str | None, password: str | None, retries: int, auth: str = "basic"):
@@ -91,32 +103,161 @@ def _batches(path: Path, size: int):
         yield batch
 
 
+def _probe(session, endpoint: str, graph: str, timeout_s: float, user: str | None) -> None:
+    """A body-less request first: a store that wants credentials answers 401 and may close the
+    connection while a large batch is still being sent, which would surface as a broken pipe
+    or a truncated response instead of the 401; with digest authentication the probe also
+    settles the challenge, so the batches carry the Authorization header from the start and
+    are sent once."""
+    response = session.head(endpoint, params={"graph": graph}, timeout=timeout_s)
+    if response.status_code in (401, 403, 407):
+        _check(response, f"{endpoint} refused the credentials" if user is not None
+               else f"{endpoint} wants credentials (--user, --password)")
+
+
+def _named_graphs(path: Path) -> dict[str, list[str]]:
+    """``{graph IRI: its triples as N-Triples lines, each once}`` for a named-graph push, in
+    the file's order. A triple in the default graph, or a graph named by a blank node, has
+    no place to go: an :class:`InputError` naming the file."""
+    import pyoxigraph as ox
+
+    fmt = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}.get(path.suffix)
+    if fmt is None:
+        raise UsageError(f"{path}: a named-graph push reads .trig or .nq (a .ttl or .nt file has no named graphs)")
+    graphs: dict[str, dict[str, None]] = {}
+    default = 0
+    try:
+        for quad in ox.parse(path=str(path), format=fmt):
+            name = quad.graph_name
+            if isinstance(name, ox.DefaultGraph):
+                default += 1
+                continue
+            if not isinstance(name, ox.NamedNode):
+                raise InputError(f"graph {name} is named by a blank node, which no store can address", str(path))
+            graphs.setdefault(name.value, {})[f"{quad.subject} {quad.predicate} {quad.object} ."] = None
+    except SyntaxError as exc:
+        raise InputError(f"cannot read the graph: {exc}", str(path)) from None
+    if default:
+        raise InputError(f"{default} triple(s) in the default graph; a named-graph push writes named graphs only",
+                         str(path))
+    return {name: list(lines) for name, lines in graphs.items()}
+
+
+def _index_lines(index: str, graphs) -> str:
+    return "".join(f"<{index}> {_HAS_PART} <{g}> .\n" for g in sorted(graphs))
+
+
+def _listed(text: str, index: str) -> set[str]:
+    """The graphs an index graph (N-Triples) lists."""
+    import pyoxigraph as ox
+
+    try:
+        return {q.object.value for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+                if q.subject == ox.NamedNode(index) and q.predicate.value == str(DCTERMS.hasPart)
+                and isinstance(q.object, ox.NamedNode)}
+    except SyntaxError as exc:
+        raise RemoteError(f"the index graph <{index}> came back unreadable: {exc}") from None
+
+
+def _push_graphs_gsp(session, endpoint: str, graphs: dict[str, list[str]], index: str, batch_size: int,
+                     timeout_s: float) -> tuple[int, int, int]:
+    def send(method, graph: str, lines: list[str], what: str):
+        response = method(endpoint, params={"graph": graph}, data=("\n".join(lines) + "\n").encode("utf-8"),
+                          timeout=timeout_s, headers={"Content-Type": "application/n-triples"})
+        _check(response, what)
+
+    response = session.get(endpoint, params={"graph": index}, timeout=timeout_s,
+                           headers={"Accept": "application/n-triples"})
+    if response.status_code == 404:
+        previous: set[str] = set()
+    else:
+        _check(response, f"reading the index graph <{index}> at {endpoint}")
+        previous = _listed(response.text, index)
+    send(session.put, index, _index_lines(index, previous | set(graphs)).splitlines(), f"index graph to {endpoint}")
+    triples = batches = 0
+    for graph, lines in graphs.items():
+        for start in range(0, len(lines), batch_size):
+            send(session.put if start == 0 else session.post, graph, lines[start:start + batch_size],
+                 f"<{graph}> (request {batches + 1}) to {endpoint}")
+            batches += 1
+        triples += len(lines)
+    stale = sorted(previous - set(graphs))
+    for graph in stale:
+        response = session.delete(endpoint, params={"graph": graph}, timeout=timeout_s)
+        if response.status_code != 404:
+            _check(response, f"removing <{graph}> (no longer built) at {endpoint}")
+    send(session.put, index, _index_lines(index, graphs).splitlines(), f"index graph to {endpoint}")
+    return triples, batches, len(stale)
+
+
+def _push_graphs_update(session, endpoint: str, graphs: dict[str, list[str]], index: str, batch_size: int,
+                        timeout_s: float) -> tuple[int, int, int]:
+    def update(text: str, what: str):
+        response = session.post(endpoint, data=text.encode("utf-8"), timeout=timeout_s,
+                                headers={"Content-Type": "application/sparql-update"})
+        _check(response, what)
+
+    # widen the index, then empty every graph it lists (the previous push's and this one's):
+    # SPARQL Update cannot read the index back, so stale graphs are emptied here, not counted
+    update(f"INSERT DATA {{ GRAPH <{index}> {{\n{_index_lines(index, graphs)}}} }}", f"index graph at {endpoint}")
+    update(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{index}> {{ <{index}> {_HAS_PART} ?g }} "
+           f"GRAPH ?g {{ ?s ?p ?o }} }}", f"emptying the graphs listed in <{index}> at {endpoint}")
+    triples = batches = 0
+    blocks: list[str] = []
+    size = 0
+
+    def flush():
+        nonlocal batches, blocks, size
+        if blocks:
+            update("INSERT DATA {\n" + "".join(blocks) + "}", f"request {batches + 1} to {endpoint}")
+            batches += 1
+            blocks, size = [], 0
+
+    for graph, lines in graphs.items():
+        for start in range(0, len(lines), batch_size):
+            chunk = lines[start:start + batch_size]
+            if size + len(chunk) > batch_size:
+                flush()
+            blocks.append(f"GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n}\n")
+            size += len(chunk)
+        triples += len(lines)
+    flush()
+    update(f"DROP SILENT GRAPH <{index}> ;\nINSERT DATA {{ GRAPH <{index}> {{\n{_index_lines(index, graphs)}}} }}",
+           f"index graph at {endpoint}")
+    return triples, batches, 0
+
+
 def push(data: Path | str, endpoint: str, *, graph: str | None = None, protocol: str = "gsp",
          user: str | None = None, password: str | None = None, auth: str = "basic",
-         batch_size: int = DEFAULT_BATCH, timeout_s: float = 60.0, retries: int = 4) -> PushReport:
-    """Replace ``graph`` at ``endpoint`` with the triples of ``data``."""
+         batch_size: int = DEFAULT_BATCH, timeout_s: float = 60.0, retries: int = 4,
+         named_graphs: bool = False) -> PushReport:
+    """Replace ``graph`` at ``endpoint`` with the triples of ``data``; with ``named_graphs``,
+    replace each named graph of ``data`` at ``endpoint``, ``graph`` naming the index graph
+    (default :data:`DEFAULT_INDEX`)."""
     import requests
 
     path = Path(data)
     if not path.exists():
         raise InputError("no built graph here; run `eurokg build` first", str(path))
-    target = str(graph or DEFAULT_GRAPH)
+    if protocol not in ("gsp", "update"):
+        raise UsageError(f"unknown protocol {protocol!r} (gsp or update)")
+    target = str(graph or (DEFAULT_INDEX if named_graphs else DEFAULT_GRAPH))
+    graphs = _named_graphs(path) if named_graphs else {}
+    if target in graphs:
+        raise UsageError(f"the index graph <{target}> is one of the graphs pushed; name another with --graph")
     session = _session(user, password, retries, auth)
     triples = batches = 0
     try:
+        if protocol == "gsp":
+            _probe(session, endpoint, target, timeout_s, user)
+        if named_graphs:
+            run = _push_graphs_gsp if protocol == "gsp" else _push_graphs_update
+            triples, batches, removed = run(session, endpoint, graphs, target, batch_size, timeout_s)
+            return PushReport(target, triples, batches, protocol, graphs=len(graphs), removed=removed)
         if protocol == "update":
             response = session.post(endpoint, data=f"DROP SILENT GRAPH <{target}>".encode(), timeout=timeout_s,
                                     headers={"Content-Type": "application/sparql-update"})
             _check(response, f"DROP GRAPH at {endpoint}")
-        else:
-            # A body-less probe first: a store that wants credentials answers 401 and may close the connection
-            # while a large batch is still being sent, which would surface as a broken pipe or a truncated
-            # response instead of the 401; with digest authentication the probe also settles the challenge, so
-            # the batches carry the Authorization header from the start and are sent once.
-            response = session.head(endpoint, params={"graph": target}, timeout=timeout_s)
-            if response.status_code in (401, 403, 407):
-                _check(response, f"{endpoint} refused the credentials" if user is not None
-                       else f"{endpoint} wants credentials (--user, --password)")
         for batch in _batches(path, batch_size):
             body = "\n".join(batch) + "\n"
             if protocol == "gsp":
