@@ -360,7 +360,7 @@ def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
 @click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="SPARQL 1.1 Graph Store HTTP Protocol, or SPARQL 1.1 Update for stores without it.")
 @click.option("--data", type=click.Path(dir_okay=False),
-              help="Graph to push (default: build/eurokg.trig, every graph flattened into the target graph).")
+              help="Graph to push (default: build/eurokg.trig; every graph flattened into the target graph unless --named-graphs).")
 @click.option("--user", help="User name (password from $EUROKG_PASSWORD).")
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True)
 @click.option("--batch", type=click.IntRange(min=1), default=50_000, show_default=True, help="Triples per request.")

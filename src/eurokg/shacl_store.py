@@ -16,9 +16,14 @@ How it works:
 * value nodes are read through Oxigraph's indexes, one pass per predicate
   (cached), and each SHACL Core component is checked over whole batches of focus
   nodes in Python, never node by node through a query engine;
-* an ``sh:sparql`` constraint whose ``$this`` is bound by its top-level pattern runs
-  once over the whole store and its rows are filtered to the focus nodes; any other
-  runs once per focus node with ``$this`` substituted (SEP-0007, as pre-binding).
+* an ``sh:sparql`` constraint whose ``$this`` is bound by its top-level pattern (and read
+  by no FILTER, BIND or sub-select outside it) runs once over the whole store and its rows
+  are filtered to the focus nodes; any other runs once per focus node with the node
+  written in place of ``$this`` (SHACL 5.3.1, pre-binding). Queries SHACL forbids (MINUS,
+  VALUES, SERVICE, ``AS $this``, sub-selects without ``$this``) are refused before they
+  run, as pySHACL refuses them;
+* SPARQL-based constraint components (SHACL 6: parameters, ASK and SELECT validators)
+  run per focus node (and value node, for ASK) with their parameters pre-bound.
 
 Value checks that depend on literal semantics (ill-typed literals, order of
 values) use rdflib's literal values, as pySHACL does.
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -245,6 +251,7 @@ class StoreValidator:
         self._subclasses = None
         self._rdflib: dict = {}
         self._stack: list = []
+        self._declared: list | None = None
 
     # -- data access ---------------------------------------------------------------
     def _index(self, pred: ox.NamedNode, inverse: bool) -> dict:
@@ -426,6 +433,8 @@ class StoreValidator:
             out.extend(self.evaluate(self.shape(prop), values))
         for constraint in sorted(g.objects(node, SH.sparql), key=str):
             self._sparql(shape, constraint, vmap, result)
+        for declared in self._components():
+            self._component(shape, declared, vmap, result)
         if g.value(node, SH.closed) is not None and not shape.is_property:
             self._closed(shape, vmap, result)
         return out
@@ -481,14 +490,23 @@ class StoreValidator:
         if select is None:
             raise ShapesError(f"sh:sparql {constraint} has no sh:select", self.shapes_name)
         text = str(select)
+        prefixes = self._prefixes(constraint)
+        problem = _forbidden(text, tuple(sorted(prefixes.items())))
+        if problem:
+            named = constraint if isinstance(constraint, URIRef) else f"a sh:sparql constraint of shape {shape.node}"
+            raise ShapesError(f"the SPARQL of {named} {problem}", self.shapes_name)
         if shape.is_property:
             text = re.sub(r"\$PATH\b", self._sparql_path(shape.path), text)
-        prefixes = self._prefixes(constraint)
+        constants = {}
+        if isinstance(shape.node, URIRef):
+            text = _prebind(text, {"currentShape": f"<{shape.node}>"})
+        else:
+            constants[ox.Variable("currentShape")] = to_ox(shape.node)
         messages = sorted(g.objects(constraint, SH.message), key=str)
         shape_messages = [str(m) for m in shape.messages]
         extra = [str(m) for m in messages if m not in shape.messages]
         try:
-            batch = _this_is_bound(text, prefixes)
+            batch = _this_is_bound(text, tuple(sorted(prefixes.items())))
         except Exception as exc:  # a query rdflib cannot parse: Oxigraph will say what is wrong
             batch = False
             _ = exc
@@ -496,15 +514,22 @@ class StoreValidator:
         try:
             if batch:
                 wanted = set(vmap)
-                variables, rows = self._batch_rows(text, prefixes)
+                variables, rows = self._batch_rows(text, prefixes, constants)
                 for row in rows:
                     f = row.get("this")
                     if f in wanted:
                         rows_by_focus.setdefault(f, []).append(row)
             else:
+                # pre-binding (SHACL 5.3.1): $this stands for the focus node everywhere in the
+                # query, inner groups and sub-selects included, so its term is written in its
+                # place; a blank node (no text names it) is bound by Oxigraph's substitution
                 this = ox.Variable("this")
                 for f in vmap:
-                    solutions = self.store.query(text, prefixes=prefixes, substitutions={this: f},
+                    if isinstance(f, ox.BlankNode):
+                        query, bound = text, {**constants, this: f}
+                    else:
+                        query, bound = _prebind(text, {"this": str(f)}), constants
+                    solutions = self.store.query(query, prefixes=prefixes, substitutions=bound,
                                                  use_default_graph_as_union=True)
                     variables = [v.value for v in solutions.variables]
                     rows = [{n: r[n] for n in variables} for r in solutions]
@@ -513,37 +538,94 @@ class StoreValidator:
         except SyntaxError as exc:
             raise ShapesError(f"the SPARQL of {constraint} cannot be parsed: {exc}", self.shapes_name) from None
         for f in vmap:
-            rows = rows_by_focus.get(f)
-            if not rows:
-                continue
-            seen: set = set()
-            for row in rows:
-                bound = {name: val for name, val in row.items() if val is not None}
-                if "failure" in bound:
-                    if "failure" in seen:
-                        continue
-                    seen.add("failure")
-                    bound.pop("failure")
-                    msgs = [_fill(m, bound) for m in shape_messages + extra]
-                    result(f, "sparql", f if not shape.is_property else None, messages=msgs, constraint=constraint)
-                    continue
-                t = bound.pop("this", None)
-                p = bound.pop("path", None)
-                v = bound.pop("value", None)
-                key = (t, p, v, tuple(sorted(bound.items(), key=lambda kv: kv[0])))
-                if key in seen:
-                    continue
-                seen.add(key)
-                fill = dict(bound)
-                for name, term in (("this", t), ("path", p), ("value", v)):
-                    if term is not None:
-                        fill[name] = term
-                value = v if v is not None else (f if not shape.is_property else None)
-                msgs = [_fill(m, fill) for m in shape_messages + extra]
-                result(t if t is not None else f, "sparql", value,
-                       path=from_ox(p) if p is not None else None, messages=msgs, constraint=constraint)
+            if rows_by_focus.get(f):
+                _emit(shape, f, rows_by_focus[f], shape_messages + extra, "sparql", constraint, result)
 
-    def _batch_rows(self, text: str, prefixes: dict) -> tuple[list, list]:
+    # -- SPARQL-based constraint components (SHACL 6) ----------------------------------
+    def _components(self) -> list:
+        """``(component, [(parameter path, variable name, optional)], node validator,
+        property validator, validator)`` for each constraint component the shapes graph
+        declares (its class may be a subclass of sh:ConstraintComponent) with a validator."""
+        if self._declared is None:
+            g = self.sg
+            classes, todo = {SH.ConstraintComponent}, [SH.ConstraintComponent]
+            while todo:
+                for sub in g.subjects(RDFS.subClassOf, todo.pop()):
+                    if sub not in classes:
+                        classes.add(sub)
+                        todo.append(sub)
+            found = []
+            for comp in sorted({c for k in classes for c in g.subjects(RDF.type, k)}, key=str):
+                validators = [g.value(comp, p) for p in (SH.nodeValidator, SH.propertyValidator, SH.validator)]
+                if not any(v is not None for v in validators):
+                    continue  # SHACL Core's own, or one without an implementation: nothing to run
+                params = []
+                for param in sorted(g.objects(comp, SH.parameter), key=str):
+                    path = g.value(param, SH.path)
+                    if not isinstance(path, URIRef):
+                        raise ShapesError(f"parameter {param} of {comp} has no IRI as sh:path", self.shapes_name)
+                    optional = g.value(param, SH.optional)
+                    name = re.split(r"[#/]", str(path))[-1]
+                    params.append((path, name, isinstance(optional, Literal) and optional.value is True))
+                found.append((comp, params, *validators))
+            self._declared = found
+        return self._declared
+
+    def _component(self, shape, declared, vmap, result):
+        """Run one SPARQL-based constraint component on a shape that gives its parameters."""
+        import itertools
+
+        comp, params, node_validator, property_validator, validator = declared
+        g = self.sg
+        chosen = (property_validator if shape.is_property else node_validator) or validator
+        if chosen is None:
+            return
+        choices = []
+        for path, name, optional in params:
+            values = sorted(g.objects(shape.node, path), key=str)
+            if not values and not optional:
+                return  # the shape does not use this component
+            choices.append([(name, v) for v in values] or [None])
+        if all(c == [None] for c in choices):
+            return
+        ask, select = g.value(chosen, SH.ask), g.value(chosen, SH.select)
+        if (ask is None) == (select is None):
+            raise ShapesError(f"validator {chosen} of {comp} needs one sh:ask or one sh:select", self.shapes_name)
+        text = str(ask if ask is not None else select)
+        prefixes = self._prefixes(chosen)
+        problem = _forbidden(text, tuple(sorted(prefixes.items())))
+        if problem:
+            raise ShapesError(f"the SPARQL of {chosen} ({comp}) {problem}", self.shapes_name)
+        if shape.is_property:
+            text = re.sub(r"\$PATH\b", self._sparql_path(shape.path), text)
+        messages = [str(m) for m in shape.messages] or [str(m) for m in sorted(g.objects(chosen, SH.message), key=str)]
+        for combination in itertools.product(*choices):
+            given = {name: to_ox(v) for name, v in (c for c in combination if c is not None)}
+            if not isinstance(shape.node, BNode):
+                given["currentShape"] = to_ox(shape.node)
+            try:
+                if ask is not None:
+                    for f, values in vmap.items():
+                        for v in values:
+                            query, bound = _bind_terms(text, {**given, "this": f, "value": v})
+                            answer = self.store.query(query, prefixes=prefixes, substitutions=bound,
+                                                      use_default_graph_as_union=True)
+                            if not bool(answer):
+                                fill = {**given, "this": f, "value": v}
+                                result(f, comp, v, messages=[_fill(m, fill) for m in messages], constraint=chosen)
+                else:
+                    for f in vmap:
+                        query, bound = _bind_terms(text, {**given, "this": f})
+                        solutions = self.store.query(query, prefixes=prefixes, substitutions=bound,
+                                                     use_default_graph_as_union=True)
+                        names = [v.value for v in solutions.variables]
+                        rows = [{**given, **{n: r[n] for n in names}} for r in solutions]
+                        if rows:
+                            _emit(shape, f, rows, messages, comp, chosen, result, drop=set(given))
+            except SyntaxError as exc:
+                raise ShapesError(f"the SPARQL of {chosen} ({comp}) cannot be parsed: {exc}", self.shapes_name) from None
+
+    def _batch_rows(self, text: str, prefixes: dict, constants: dict) -> tuple[list, list]:
         """All solutions of a constraint's query with ``$this`` free, as dicts of the projected
         variables. A top-level ``FILTER NOT EXISTS`` is decorrelated (Oxigraph evaluates it
         once per row against its whole inner pattern, quadratic at scale): the query runs
@@ -552,34 +634,42 @@ class StoreValidator:
         split = _split_not_exists(text)
         if split is not None:
             outer, positives, projection = split
-            rows = self._query_dicts(outer, prefixes)
+            rows = self._query_dicts(outer, prefixes, constants)
             keep = rows
             for positive in positives:
                 shared = sorted(set(_variables(positive)) & set(_variables(outer)) - {"*"})
                 if any(r.get(v) is None for r in keep for v in shared):
                     break  # a shared variable is not always bound: fall back to the query as written
-                matched = {tuple(r[v] for v in shared) for r in self._query_dicts(positive, prefixes)}
+                matched = {tuple(r[v] for v in shared) for r in self._query_dicts(positive, prefixes, constants)}
                 keep = [r for r in keep if tuple(r[v] for v in shared) not in matched]
             else:
                 variables = projection if projection is not None else sorted({k for r in rows for k in r})
                 return variables, [{v: r.get(v) for v in variables} for r in keep]
-        solutions = self.store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+        solutions = self.store.query(text, prefixes=prefixes, substitutions=constants, use_default_graph_as_union=True)
         variables = [v.value for v in solutions.variables]
         return variables, [{n: r[n] for n in variables} for r in solutions]
 
-    def _query_dicts(self, text: str, prefixes: dict) -> list:
-        solutions = self.store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
+    def _query_dicts(self, text: str, prefixes: dict, constants: dict) -> list:
+        solutions = self.store.query(text, prefixes=prefixes, substitutions=constants, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
         return [{n: r[n] for n in names} for r in solutions]
 
     def _prefixes(self, constraint) -> dict:
+        """The prefixes declared by the values of ``sh:prefixes`` and by what they
+        ``owl:imports`` (transitively, within the shapes graph), as SHACL 5.2.1 says."""
         g = self.sg
         out: dict = {}
-        for src in g.objects(constraint, SH.prefixes):
+        todo, seen = list(g.objects(constraint, SH.prefixes)), set()
+        while todo:
+            src = todo.pop(0)
+            if src in seen:
+                continue
+            seen.add(src)
             for decl in g.objects(src, SH.declare):
                 prefix, ns = g.value(decl, SH.prefix), g.value(decl, SH.namespace)
                 if prefix is not None and ns is not None:
                     out[str(prefix)] = str(ns)
+            todo.extend(g.objects(src, OWL.imports))
         return out
 
 
@@ -702,6 +792,43 @@ def _depth(text: str, at: int) -> int:
     return depth
 
 
+def _emit(shape, f, rows: list, messages: list, component, constraint, result, drop: set = frozenset()) -> None:
+    """The results of a SPARQL constraint's (or a SELECT validator's) solutions for focus
+    node ``f``, as pySHACL gives them: one per distinct solution, ``?failure`` once."""
+    seen: set = set()
+    for row in rows:
+        bound = {name: val for name, val in row.items() if val is not None}
+        if "failure" in bound:
+            if "failure" in seen:
+                continue
+            seen.add("failure")
+            bound.pop("failure")
+            result(f, component, f if not shape.is_property else None,
+                   messages=[_fill(m, bound) for m in messages], constraint=constraint)
+            continue
+        t = bound.pop("this", None)
+        p = bound.pop("path", None)
+        v = bound.pop("value", None)
+        key = (t, p, v, tuple(sorted(((k, x) for k, x in bound.items() if k not in drop), key=lambda kv: kv[0])))
+        if key in seen:
+            continue
+        seen.add(key)
+        fill = dict(bound)
+        for name, term in (("this", t), ("path", p), ("value", v)):
+            if term is not None:
+                fill[name] = term
+        value = v if v is not None else (f if not shape.is_property else None)
+        result(t if t is not None else f, component, value, path=from_ox(p) if p is not None else None,
+               messages=[_fill(m, fill) for m in messages], constraint=constraint)
+
+
+def _bind_terms(text: str, terms: dict) -> tuple[str, dict]:
+    """Pre-bind ``terms`` (variable name -> pyoxigraph term): written into the query where
+    they have a text form, handed to Oxigraph as substitutions where they are blank nodes."""
+    written = {n: str(t) for n, t in terms.items() if not isinstance(t, ox.BlankNode)}
+    return _prebind(text, written), {ox.Variable(n): t for n, t in terms.items() if isinstance(t, ox.BlankNode)}
+
+
 def _fill(message: str, bound: dict) -> str:
     """pySHACL's substitution of ``{?var}`` / ``{$var}`` in a SPARQL constraint's message."""
     for name, val in bound.items():
@@ -709,20 +836,165 @@ def _fill(message: str, bound: dict) -> str:
     return message
 
 
-def _this_is_bound(text: str, prefixes: dict) -> bool:
+_PREBOUND = ("this", "shapesGraph", "currentShape")
+
+_LEXEME = re.compile("|".join((
+    '"""(?:[^"\\\\]|\\\\.|"(?!""))*"""',  # long strings
+    "'''(?:[^'\\\\]|\\\\.|'(?!''))*'''",
+    '"(?:[^"\\\\\\n]|\\\\.)*"',  # short strings
+    "'(?:[^'\\\\\\n]|\\\\.)*'",
+    '<[^<>"{}|^`\\\\\\s]*>',  # IRIs
+    "#[^\\n]*",  # comments
+    "\\bBOUND\\s*\\(\\s*[?$][A-Za-z_][A-Za-z0-9_]*\\s*\\)",  # BOUND(?v)
+    "[?$][A-Za-z_][A-Za-z0-9_]*",  # variables
+    "\\b(?:SELECT|WHERE|GROUP\\s+BY|ORDER\\s+BY|HAVING|LIMIT|OFFSET|VALUES)\\b",
+    "[{}()]",
+)), re.I)
+
+
+def _prebind(text: str, terms: dict[str, str]) -> str:
+    """``text`` with each variable named in ``terms`` replaced by the term written there
+    (``<iri>`` or a literal in N-Triples form): SHACL's pre-binding, which reaches inner
+    groups, sub-selects and expressions alike. Strings, IRIs and comments are left alone;
+    in a SELECT clause the variable becomes ``(term AS ?name)``, after GROUP BY and ORDER
+    BY ``(term)``, and ``BOUND(?name)`` is ``(true)``. A sub-select's projection gets a name
+    of its own (``?name_1``...): Oxigraph refuses to bind one variable twice."""
+    out: list[str] = []
+    last = 0
+    clause = None  # "select" (depth 0 of its projection) or "modifier"
+    depth = selects = 0
+    for m in _LEXEME.finditer(text):
+        token = m.group(0)
+        upper = token.upper()
+        replacement = None
+        if upper.startswith("BOUND"):
+            if re.sub(r"[\s()]", "", token)[6:] in terms:
+                replacement = "(true)"
+        elif token[0] in "?$":
+            name = token[1:]
+            term = terms.get(name)
+            if term is not None:
+                if clause == "select" and depth == 0:
+                    replacement = f"({term} AS ?{name})" if selects == 1 else f"({term} AS ?{name}_{selects})"
+                elif clause == "modifier":
+                    replacement = f"({term})"
+                else:
+                    replacement = term
+        elif upper == "SELECT":
+            clause, depth = "select", 0
+            selects += 1
+        elif upper.startswith(("GROUP", "ORDER")):
+            clause = "modifier"
+        elif upper in ("WHERE", "{", "}", "HAVING", "LIMIT", "OFFSET", "VALUES"):
+            clause = None
+        elif token == "(" and clause == "select":
+            depth += 1
+        elif token == ")" and clause == "select":
+            depth -= 1
+        if replacement is not None:
+            out.append(text[last:m.start()])
+            out.append(replacement)
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _code(text: str) -> str:
+    """``text`` without its strings, IRIs and comments (for keyword checks)."""
+    return _LEXEME.sub(lambda m: " " if m.group(0)[0] in "\"'<#" else m.group(0), text)
+
+
+@lru_cache(maxsize=256)
+def _forbidden(text: str, prefixes: tuple) -> str | None:
+    """Why SHACL does not allow this SPARQL constraint's query (5.3.1: no MINUS, no federated
+    query, no VALUES, no ``AS`` on a pre-bound variable, sub-selects that select ``$this``),
+    or why eurokg cannot run it (``$shapesGraph``), as the end of a sentence; None when it
+    may run. pySHACL refuses the same queries. A query rdflib cannot parse is checked for
+    SERVICE by keyword, and Oxigraph then reports its syntax error."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    code = _code(text)
+    if re.search(r"[?$]shapesGraph\b", code):
+        return "uses $shapesGraph, which neither eurokg nor pySHACL supports"
+    if re.search(r"\{\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", code, re.I):
+        return "has a nested SELECT *, which does not select the pre-bound variables"
+    decl = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes)
+    try:
+        algebra = prepareQuery(decl + text).algebra
+    except Exception:
+        return "must not contain a federated query (SERVICE)" if re.search(r"\bSERVICE\b", code, re.I) else None
+    problems: list[str] = []
+
+    def visit(node, top: bool) -> None:
+        if isinstance(node, CompValue):
+            name = node.name
+            if name == "Minus":
+                problems.append("must not contain MINUS")
+            elif name == "ServiceGraphPattern":
+                problems.append("must not contain a federated query (SERVICE)")
+            elif name == "values":
+                problems.append("must not contain VALUES")
+            elif name == "Extend" and str(node.var) in _PREBOUND:
+                problems.append(f"must not assign the pre-bound variable ?{node.var} (AS ?{node.var})")
+            elif name == "Project" and not top and "this" not in {str(v) for v in node.PV}:
+                problems.append("has a nested SELECT that does not select $this")
+            for key, value in node.items():
+                if not key.startswith("_"):
+                    visit(value, top and name in ("SelectQuery", "AskQuery"))
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                visit(item, top)
+
+    visit(algebra, True)
+    return problems[0] if problems else None
+
+
+def _mentions(node, name: str) -> bool:
+    """Whether the algebra or expression ``node`` reads the variable ``name``."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    if isinstance(node, Variable):
+        return str(node) == name
+    if isinstance(node, CompValue):
+        return any(_mentions(v, name) for k, v in node.items() if not k.startswith("_"))
+    if isinstance(node, (list, tuple, set)):
+        return any(_mentions(v, name) for v in node)
+    return False
+
+
+def _free_this_agrees(node) -> bool:
+    """Whether evaluating with ``$this`` free and keeping the focus nodes' rows gives what
+    pre-binding gives: every FILTER, BIND and OPTIONAL condition that reads ``$this`` applies
+    to a pattern that binds it, and no sub-select reads it."""
+    name = getattr(node, "name", None)
+    if name is None:
+        return True
+    if name == "Project":
+        return not _mentions(node, "this")
+    if name in ("Filter", "Extend") and _mentions(node.expr, "this") and "this" not in {str(v) for v in _certain(node.p)}:
+        return False
+    if name == "LeftJoin" and _mentions(node.expr, "this") and "this" not in {str(v) for v in _certain(node.p1)}:
+        return False
+    return all(_free_this_agrees(node[k]) for k in ("p", "p1", "p2") if k in node)
+
+
+@lru_cache(maxsize=256)
+def _this_is_bound(text: str, prefixes: tuple) -> bool:
     """Whether every solution of the query's top-level pattern binds ``$this``, with no
     aggregation, sub-query or slice that pre-binding would change: then one run over the
     whole store, filtered to the focus nodes, equals one pre-bound run per focus node."""
     from rdflib.plugins.sparql import prepareQuery
 
-    decl = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+    decl = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes)
     algebra = prepareQuery(decl + text).algebra
     node = algebra.p
     while node.name in ("Project", "Distinct", "Reduced", "OrderBy", "ToMultiSet"):
         node = node.p
     if node.name in ("Slice", "Group", "AggregateJoin"):
         return False
-    return "this" in {str(v) for v in _certain(node)}
+    return "this" in {str(v) for v in _certain(node)} and _free_this_agrees(node)
 
 
 def _certain(node) -> set:

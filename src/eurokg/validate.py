@@ -264,6 +264,9 @@ def _pyshacl(data: Graph, shapes: Graph, hierarchy: Graph, inference: str, locat
     except Exception as exc:  # pySHACL raises many types for a malformed shapes graph
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"the shapes cannot be used: {type(exc).__name__}: {first}", shapes_name) from None
+    if not isinstance(results, Graph):  # a ValidationFailure (e.g. SERVICE in a SPARQL constraint), returned
+        first = (str(getattr(results, "message", results)).strip().splitlines() or ["validation failure"])[0]
+        raise InputError(f"the shapes cannot be used: {first}", shapes_name)
     return Report(findings=findings_from_results(results, locate))
 
 
