@@ -147,6 +147,8 @@ def test_auto_picks_oxigraph_for_large_graphs():
 
 SUITE = shacl_suite.suite_dir()
 CASES = shacl_suite.cases(SUITE) if SUITE else []
+needs_suite = pytest.mark.skipif(SUITE is None,
+                                 reason="W3C SHACL test suite not unpacked (make test does it: .venv/shacl-suite)")
 
 PYSHACL_DIFFERS = {
     # pySHACL reports the nested shape's own results next to the sh:node result; the suite
@@ -178,12 +180,12 @@ def _pyshacl(case) -> list:
     return sorted({shacl_suite.result_key(g, r) for r in g.subjects(RDF.type, SH.ValidationResult)})
 
 
-@pytest.mark.skipif(SUITE is None, reason="W3C SHACL test suite not unpacked (make test does it: .venv/shacl-suite)")
+@needs_suite
 def test_the_suite_is_there():
     assert len(CASES) >= 90
 
 
-@pytest.mark.skipif(SUITE is None, reason="W3C SHACL test suite not unpacked (make test does it: .venv/shacl-suite)")
+@needs_suite
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_w3c_core_case(case):
     ours = _ours(case)
@@ -219,12 +221,12 @@ def _pyshacl_refuses(case) -> bool:
     return not isinstance(g, Graph)  # pySHACL hands back a ValidationFailure instead of a report
 
 
-@pytest.mark.skipif(SUITE is None, reason="W3C SHACL test suite not unpacked (make test does it: .venv/shacl-suite)")
+@needs_suite
 def test_the_sparql_suite_is_there():
     assert len(SPARQL_CASES) >= 20
 
 
-@pytest.mark.skipif(SUITE is None, reason="W3C SHACL test suite not unpacked (make test does it: .venv/shacl-suite)")
+@needs_suite
 @pytest.mark.parametrize("case", SPARQL_CASES, ids=[c.name for c in SPARQL_CASES])
 def test_w3c_sparql_case(case):
     """SPARQL-based constraints and constraint components, pre-binding, and the queries SHACL
