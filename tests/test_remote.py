@@ -221,6 +221,25 @@ def test_cli_push_and_remote_query(built, oxigraph_server):
     assert "id:china" in out.output
 
 
+def test_cli_push_named_graphs(built, tmp_path):
+    proj, _ = built
+    proc, base = _start(tmp_path / "oxi")
+    try:
+        runner = CliRunner()
+        out = runner.invoke(main, ["--project", str(proj.root), "push", "--endpoint", base + "/store", "--named-graphs",
+                                   "--graph", "https://example.org/index"])
+        assert out.exit_code == 0, out.output
+        graphs = len(_local_graph_sizes(proj.build_dir / "eurokg.trig"))
+        assert f"in {graphs} named graphs" in out.output and "index <https://example.org/index>" in out.output
+        assert _listed(base + "/query", "https://example.org/index") == set(_local_graph_sizes(proj.build_dir / "eurokg.trig"))
+        out = runner.invoke(main, ["--project", str(proj.root), "push", "--endpoint", base + "/store", "--named-graphs",
+                                   "--data", str(proj.build_dir / "eurokg.ttl")])
+        assert out.exit_code != 0 and "eurokg.ttl" in out.output and ".trig or .nq" in out.output
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_remote_query_keeps_the_read_only_policy():
     with pytest.raises(QueryRefused):
         remote_query("http://127.0.0.1:9/query", "DELETE WHERE { ?s ?p ?o }")
