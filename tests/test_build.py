@@ -264,3 +264,41 @@ def eurokg_validate(project):
     import eurokg
 
     return eurokg.validate(project)
+
+
+def test_a_tampered_manifest_cannot_make_the_build_delete_or_read_elsewhere(project, tmp_path):
+    """The manifest lists the previous build's files so stale ones can be removed; names that
+    are paths (absolute, ``..``, hidden) are ignored, never unlinked or hashed."""
+    from eurokg.build import up_to_date
+
+    build(project, run_reasoner=False)
+    outside = tmp_path / "victim.txt"
+    outside.write_text("keep me")
+    sibling = project.root / "data" / "victim2.txt"
+    sibling.write_text("keep me too")
+    manifest = project.build_dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["files"][str(outside)] = "0" * 64
+    data["files"]["../data/victim2.txt"] = "0" * 64
+    data["files"][".lock"] = "0" * 64
+    manifest.write_text(json.dumps(data))
+    assert up_to_date(project, strict=False, run_reasoner=False, extract=True, min_sources=None) is None
+    build(project, run_reasoner=False)
+    assert outside.read_text() == "keep me" and sibling.read_text() == "keep me too"
+    assert (project.build_dir / ".lock").exists()
+    assert set(json.loads(manifest.read_text())["files"]) == {p.name for p in project.build_dir.iterdir()
+                                                            if not p.name.startswith(".")} - {"manifest.json"}
+
+
+def test_a_build_sweeps_what_a_killed_build_left(project):
+    """A build killed while writing (SIGKILL: no cleanup runs) leaves staging files; the next
+    build, holding the lock, removes them and leaves other files alone."""
+    project.build_dir.mkdir(parents=True)
+    left = [project.build_dir / ".eurokg.ttl.k3j2h1.tmp", project.build_dir / ".manifest.json.x9.tmp"]
+    for path in left:
+        path.write_text("half")
+    mine = project.build_dir / "notes.md"
+    mine.write_text("a researcher's file")
+    build(project, run_reasoner=False)
+    assert not any(p.exists() for p in left)
+    assert mine.read_text() == "a researcher's file"

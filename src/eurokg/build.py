@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 
 from .errors import ValidationFailed
 from .exporters import FORMATS, GraphExport, export_to
-from .iosafe import Publication, locked
+from .iosafe import Publication, locked, plain_name
 from .merge import Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
 from .project import Project
@@ -201,6 +201,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         step("write outputs")
         with locked(project.build_dir):
             pub = Publication(project.build_dir)
+            pub.sweep()  # what a build killed while writing left behind
             graphs: dict[str, GraphExport] = {}
             try:
                 # the Gephi views first: a large view's metrics then run in a child process
@@ -298,7 +299,10 @@ def up_to_date(project: Project, **options) -> list[str] | None:
         return None
     if not isinstance(data, dict) or data.get("inputs") != input_digest(project, **options):
         return None
-    for name, expected in (data.get("files") or {}).items():
+    files = data.get("files") or {}
+    if not isinstance(files, dict) or not all(plain_name(name) for name in files):
+        return None
+    for name, expected in files.items():
         path = project.build_dir / name
         try:
             with open(path, "rb") as fh:
@@ -317,9 +321,10 @@ def _previous_outputs(folder: Path) -> set[str]:
     import json
 
     try:
-        return set(json.loads((folder / Publication.MANIFEST).read_text(encoding="utf-8"))["files"])
+        names = set(json.loads((folder / Publication.MANIFEST).read_text(encoding="utf-8"))["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return set()
+    return {name for name in names if plain_name(name)}  # never a path elsewhere, whatever the manifest says
 
 
 def validate_files(project: Project, files: list[Path] | None = None, *, engine: str | None = None) -> Report:

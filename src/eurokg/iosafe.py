@@ -121,6 +121,26 @@ class Publication:
             Path(tmp).unlink(missing_ok=True)
         self._staged.clear()
 
+    def sweep(self) -> list[str]:
+        """Remove staging files a killed writer left behind (``.NAME.XXXX.tmp``, as
+        :meth:`add_with` and :func:`write_atomic` name them). Call it while holding
+        :func:`locked`: no other writer can be using them then. Returns the names removed."""
+        removed = []
+        if self.folder.is_dir():
+            for path in sorted(self.folder.glob(".*.tmp")):
+                if path.is_file() and not path.is_symlink() and path not in map(Path, self._staged.values()):
+                    path.unlink(missing_ok=True)
+                    removed.append(path.name)
+        return removed
+
+
+def plain_name(name: object) -> bool:
+    """Whether ``name`` (read from a manifest) names a file directly inside its folder: no
+    separator, no parent, not absolute, not hidden. A manifest is data; a tampered one must
+    not make eurokg read or delete anything elsewhere."""
+    return (isinstance(name, str) and bool(name) and not name.startswith(".") and "/" not in name
+            and "\\" not in name and "\0" not in name and os.path.basename(name) == name)
+
 
 @contextmanager
 def locked(folder: Path | str) -> Iterator[None]:
