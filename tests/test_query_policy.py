@@ -8,7 +8,7 @@ import socket
 import threading
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from eurokg.errors import InputError, LimitExceeded, QueryRefused
 from eurokg.query import QueryResult, check_policy, parse_binding, render, run_query
@@ -470,3 +470,56 @@ def test_explicit_projection_keeps_its_order(graph):
     assert run_query(graph, text, timeout_s=None).vars == ["o", "name", "s"]
     text = "SELECT ?o WHERE { { SELECT * WHERE { ?s ?p ?o } } }"
     assert run_query(graph, text, timeout_s=None).vars == ["o"]
+
+
+# ------------------------------------------------------- values written into query text
+
+ESCAPING = [
+    'x="1"^^<urn:a>||true||?o=<urn:b>',  # a datatype IRI that ends early and writes a filter
+    'x=<urn:a> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } #>',
+    'x=<urn:a>}SERVICE<http://127.0.0.1:9/>{?a?b?c}#>',
+    'x=id:a>b',
+]
+
+
+@pytest.mark.parametrize("text", ESCAPING)
+def test_parse_binding_refuses_iris_that_would_end_early(text):
+    with pytest.raises(InputError, match="is not an IRI"):
+        parse_binding(text)
+
+
+def _oxigraph_dataset(graph, tmp_path):
+    from eurokg.store import open_built
+
+    path = tmp_path / "g.trig"
+    ds = Dataset()
+    for t in graph:
+        ds.graph(URIRef("http://example.org/g")).add(t)
+    ds.serialize(path, format="trig")
+    return open_built(path, store="oxigraph")
+
+
+@pytest.mark.parametrize("timeout_s", [None, 5.0], ids=["in-process", "worker"])
+def test_oxigraph_store_refuses_an_iri_that_would_write_query_text(graph, tmp_path, listener, timeout_s):
+    """The Oxigraph path writes bound values into the query text; a value built through the
+    API (not parse_binding) with '>' in an IRI must not become a SERVICE call or a filter."""
+    store = _oxigraph_dataset(graph, tmp_path)
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o = ?x) }"
+    evil = Literal("1", datatype=URIRef(f"urn:a>||EXISTS{{SERVICE<{listener.url}>{{?a ?b ?c}}}}||?o=<urn:b"))
+    with pytest.raises(InputError, match="is not an IRI"):
+        run_query(store, text, bindings={"x": evil}, timeout_s=timeout_s)
+    with pytest.raises(InputError, match="is not an IRI"):
+        run_query(store, text, bindings={"x": URIRef("urn:a> . ?s ?p ?o")}, timeout_s=timeout_s)
+    assert listener.connections() == 0
+    fine = run_query(store, text, bindings={"x": Literal(1_350_000)}, timeout_s=timeout_s)
+    assert fine.rows == [[Literal(1)]]
+
+
+def test_remote_values_clause_refuses_an_iri_that_would_write_query_text(listener):
+    from eurokg.errors import UsageError
+    from eurokg.remote import remote_query
+
+    with pytest.raises(UsageError, match="is not an IRI"):
+        remote_query(listener.url, "SELECT ?s WHERE { ?s ?p ?x }",
+                     bindings={"x": URIRef("urn:a>)}SERVICE<http://169.254.169.254/>{?s ?p ?o}#")})
+    assert listener.connections() == 0

@@ -180,11 +180,36 @@ def _typed_literal(text: str, datatype: URIRef) -> Literal:
     return lit
 
 
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def checked_iri(iri: str) -> URIRef:
+    """``iri`` as a URIRef, refused (ValueError) if SPARQL's IRIREF cannot hold it: a value
+    bound into a query's text must not be able to end the IRI and write query text."""
+    bad = _NOT_IN_IRI.search(iri)
+    if bad or not iri:
+        shown = repr(bad.group(0)) if bad else "nothing"
+        raise ValueError(f"<{iri}> is not an IRI ({shown} cannot appear in one)")
+    return URIRef(iri)
+
+
+def query_text_term(term) -> str:
+    """A bound value as SPARQL text (``n3()``), its IRIs checked by :func:`checked_iri`:
+    the one place where a value becomes query text."""
+    if isinstance(term, URIRef):
+        checked_iri(str(term))
+    elif isinstance(term, Literal) and term.datatype is not None:
+        checked_iri(str(term.datatype))
+    elif not isinstance(term, Literal):
+        raise ValueError(f"cannot bind {term!r}: only IRIs and literals")
+    return term.n3()
+
+
 def _datatype(text: str) -> URIRef:
     if len(text) > 2 and text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
+        return checked_iri(text[1:-1])
     if _CURIE.match(text) and text.split(":", 1)[0] in PREFIXES:
-        return expand(text)
+        return checked_iri(str(expand(text)))
     raise ValueError(f"unknown datatype {text!r} (write <iri>, or prefix:local with a known prefix such as xsd:)")
 
 
@@ -196,9 +221,9 @@ def _binding_value(value: str):
             raise ValueError(f"{m.group('lang')!r} is not a language tag (e.g. en, kk, zh-Hans)")
         return Literal(m.group("text"), lang=m.group("lang"))
     if value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1])
+        return checked_iri(value[1:-1])
     if _CURIE.match(value) and value.split(":", 1)[0] in PREFIXES:
-        return expand(value)
+        return checked_iri(str(expand(value)))
     if _INTEGER.match(value):
         return Literal(int(value))
     if _DECIMAL.match(value):
@@ -366,6 +391,11 @@ def run_query(
     """
     prepared = check_policy(text, allow_remote=allow_remote, source=source)
     _check_bindings(text, prepared, bindings or {}, source)
+    for name, term in (bindings or {}).items():
+        try:
+            query_text_term(term)  # the oxigraph path writes values into the query text
+        except ValueError as exc:
+            raise InputError(f"--bind {name}: {exc}", source) from None
     from .store import OxigraphDataset
 
     if isinstance(graph, OxigraphDataset):
@@ -400,13 +430,13 @@ def _oxigraph_text(text: str, bindings: dict) -> str:
         name = m.group(1)
         if name in bindings and not (skip[0] <= m.start() < skip[1]):
             out.append(text[last:m.start()])
-            out.append(bindings[name].n3())
+            out.append(query_text_term(bindings[name]))
             last = m.end()
     out.append(text[last:])
     body = "".join(out)
     projected = [n for n in sorted(bindings) if head and re.search(rf"[?$]{re.escape(n)}\b", code[skip[0]:skip[1]])]
     if projected:
-        terms = " ".join(bindings[n].n3() for n in projected)
+        terms = " ".join(query_text_term(bindings[n]) for n in projected)
         body += "\nVALUES (" + " ".join(f"?{n}" for n in projected) + f") {{ ({terms}) }}\n"
     return prologue + body
 

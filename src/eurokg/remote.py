@@ -305,10 +305,15 @@ def _prologue(text: str) -> str:
 def _values(bindings: dict) -> str:
     from rdflib.term import Node
 
+    from .query import query_text_term
+
     if not bindings:
         return ""
     names = sorted(bindings)
-    terms = " ".join(v.n3() if isinstance(v, Node) else Literal(v).n3() for v in (bindings[n] for n in names))
+    try:
+        terms = " ".join(query_text_term(v if isinstance(v, Node) else Literal(v)) for v in (bindings[n] for n in names))
+    except ValueError as exc:
+        raise UsageError(f"cannot bind: {exc}") from None
     return "\nVALUES (" + " ".join(f"?{n}" for n in names) + f") {{ ({terms}) }}\n"
 
 
