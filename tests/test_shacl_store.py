@@ -244,9 +244,9 @@ def test_w3c_sparql_case(case):
     assert ours == _pyshacl(case)
 
 
-def test_service_in_a_shape_is_refused_without_a_connection(ontology):
-    """A SPARQL constraint with SERVICE is refused by both engines before any query runs: the
-    store engine used to let Oxigraph fetch the URL."""
+@pytest.fixture
+def loopback():
+    """A listener on 127.0.0.1 that counts the connections made to it: ``(url, hits)``."""
     import socket
     import threading
 
@@ -254,7 +254,7 @@ def test_service_in_a_shape_is_refused_without_a_connection(ontology):
     listener.bind(("127.0.0.1", 0))
     listener.listen(5)
     listener.settimeout(0.2)
-    hits = []
+    hits: list = []
     done = threading.Event()
 
     def accept():
@@ -268,22 +268,47 @@ def test_service_in_a_shape_is_refused_without_a_connection(ontology):
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    port = listener.getsockname()[1]
-    shapes = Graph().parse(data=f"""
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql", hits
+    done.set()
+    thread.join(timeout=5)
+    listener.close()
+
+
+OUTWARD = {
+    # SPARQL constraint: pySHACL refuses SERVICE itself; the store engine let Oxigraph fetch it
+    "constraint": 'sh:targetNode <https://example.org/a> ; sh:sparql [ sh:select "SELECT $this WHERE {{ SERVICE <{url}> {{ $this ?p ?o }} }}" ]',
+    # SHACL-AF rule and SPARQL target: pySHACL (advanced) ran them and connected
+    "rule": 'sh:targetNode <https://example.org/a> ; sh:rule [ a sh:SPARQLRule ; sh:construct "CONSTRUCT {{ $this <https://example.org/q> ?o }} WHERE {{ SERVICE <{url}> {{ $this ?p ?o }} }}" ]',
+    "target": 'sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE {{ SERVICE <{url}> {{ ?this ?p ?o }} }}" ] ; sh:property [ sh:path <https://example.org/p> ; sh:minCount 2 ]',
+    "from": 'sh:targetNode <https://example.org/a> ; sh:sparql [ sh:select "SELECT $this FROM <{url}> WHERE {{ $this ?p ?o }}" ]',
+}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+@pytest.mark.parametrize("where", sorted(OUTWARD))
+def test_shapes_that_reach_out_are_refused_without_a_connection(ontology, loopback, engine, where):
+    url, hits = loopback
+    shapes = Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> .\n<https://example.org/S> a sh:NodeShape ; "
+                           + OUTWARD[where].format(url=url) + " .", format="turtle")
+    data = Graph().parse(data="<https://example.org/a> <https://example.org/p> 1 .", format="turtle")
+    with pytest.raises(InputError, match="evil.ttl: .*(SERVICE|FROM|federated)"):
+        validate_graph(data, shapes, ontology.graph, engine=engine, shapes_name="evil.ttl")
+    assert hits == []
+
+
+def test_store_engine_refuses_rules_and_targets_it_does_not_run(ontology):
+    """pySHACL runs SHACL-AF rules and SPARQL targets; the store engine says it does not
+    instead of giving a different report."""
+    data = Graph().parse(data="<https://example.org/a> <https://example.org/p> 1 .", format="turtle")
+    shapes = Graph().parse(data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         <https://example.org/S> a sh:NodeShape ; sh:targetNode <https://example.org/a> ;
-            sh:sparql [ sh:select "SELECT $this WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ $this ?p ?o }} }}" ] .
+            sh:rule [ a sh:SPARQLRule ; sh:construct "CONSTRUCT { $this <https://example.org/q> 2 } WHERE { }" ] ;
+            sh:property [ sh:path <https://example.org/q> ; sh:minCount 1 ] .
         """, format="turtle")
-    data = Graph().parse(data="<https://example.org/a> <https://example.org/p> 1 .", format="turtle")
-    try:
-        for engine in ("oxigraph", "pyshacl"):
-            with pytest.raises(InputError, match="SERVICE|federated|cannot be used"):
-                validate_graph(data, shapes, ontology.graph, engine=engine, shapes_name="evil.ttl")
-    finally:
-        done.set()
-        thread.join(timeout=5)
-        listener.close()
-    assert hits == []
+    assert validate_graph(data, shapes, ontology.graph, engine="pyshacl").findings == []  # the rule adds ex:q
+    with pytest.raises(InputError, match="rules.*not run by eurokg's store engine.*--engine pyshacl"):
+        validate_graph(data, shapes, ontology.graph, engine="oxigraph", shapes_name="rules.ttl")
 
 
 def test_prebinding_reaches_inner_groups():

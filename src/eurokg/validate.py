@@ -328,4 +328,50 @@ def validate_graph(
     finding in the input. A broken shapes graph (bad SPARQL, a malformed constraint) is
     an :class:`InputError` naming the shapes file, not a traceback."""
     name = choose_engine(engine, len(data) if isinstance(data, Graph) else len(data[0]))
+    check_shapes_offline(shapes, shapes_name)
     return ENGINES[name](data, shapes, hierarchy_only(ontology), inference, locate, shapes_name)
+
+
+def check_shapes_offline(shapes: Graph, shapes_name: str = "shapes") -> None:
+    """Refuse shapes whose SPARQL (constraints, validators, SPARQL targets, SHACL-AF rules:
+    every ``sh:select``, ``sh:ask`` and ``sh:construct``) would reach the network with
+    ``SERVICE`` or read a dataset with ``FROM``: validation is offline. pySHACL refuses
+    SERVICE in constraints only, and runs targets and rules as written."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    from .shacl_store import _code
+    from .vocab import SH
+
+    declared = {}  # every prefix the shapes declare anywhere (sh:prefixes picks among them)
+    for decl in shapes.objects(None, SH.declare):
+        prefix, namespace = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
+        if prefix is not None and namespace is not None:
+            declared[str(prefix)] = str(namespace)
+    for predicate in (SH.select, SH.ask, SH.construct):
+        for holder, text in sorted(shapes.subject_objects(predicate), key=lambda so: (str(so[0]), str(so[1]))):
+            if not re.search(r"\b(?:SERVICE|FROM)\b", _code(str(text)), re.I):
+                continue  # cannot reach out (parsing every text would cost 25-50 ms each)
+            named = holder if isinstance(holder, URIRef) else f"a {predicate.n3(shapes.namespace_manager)} of the shapes"
+            try:
+                algebra = prepareQuery(str(text), initNs=declared).algebra
+            except Exception:
+                # its own engine reports the syntax error; here only the keyword can be judged
+                if re.search(r"\bSERVICE\b", _code(str(text)), re.I):
+                    raise InputError(f"the SPARQL of {named} calls SERVICE: validation never reaches the network",
+                                     shapes_name) from None
+                continue
+            if _reaches_out(algebra):
+                raise InputError(f"the SPARQL of {named} uses SERVICE or FROM: validation never reaches the network "
+                                 "or reads other datasets", shapes_name)
+
+
+def _reaches_out(node) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern" or ("datasetClause" in node and node["datasetClause"]):
+            return True
+        return any(_reaches_out(v) for k, v in node.items() if not k.startswith("_"))
+    if isinstance(node, (list, tuple)):
+        return any(_reaches_out(v) for v in node)
+    return False
