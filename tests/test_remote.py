@@ -396,3 +396,59 @@ def test_push_to_virtuoso_with_digest_auth(built, virtuoso):
         remote = remote_query(virtuoso + "/sparql", load_query_file(path).text, source=path.name)
         local = query_build(proj, file=path)
         assert rows(remote) == rows(local), path.name
+
+
+# ------------------------------------------------------------------ hostile answers
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY xxe SYSTEM "file:///etc/hostname"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:p>&xxe;</ex:p></rdf:Description>
+</rdf:RDF>"""
+LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+          + "".join(f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10))
+          + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+          '<rdf:Description rdf:about="http://example.org/a"><ex:p>&lol9;</ex:p></rdf:Description></rdf:RDF>')
+PLAIN = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:p>fine</ex:p></rdf:Description>
+</rdf:RDF>"""
+
+
+@pytest.fixture
+def rdfxml_endpoint():
+    """A loopback 'endpoint' that answers every query with the RDF/XML in ``answer[0]``."""
+    import http.server
+    import threading
+
+    answer = [PLAIN]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = answer[0].encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rdf+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", answer
+    server.shutdown()
+
+
+def test_rdfxml_answers_with_entities_are_refused(rdfxml_endpoint):
+    url, answer = rdfxml_endpoint
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    assert len(remote_query(url, query, retries=0).graph) == 1  # a plain RDF/XML answer is read
+    for hostile in (XXE, LAUGHS):
+        answer[0] = hostile
+        started = time.perf_counter()
+        with pytest.raises(EurokgError, match="DOCTYPE or entities"):
+            remote_query(url, query, retries=0, timeout_s=5)
+        assert time.perf_counter() - started < 5

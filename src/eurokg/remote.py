@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -334,6 +335,9 @@ def remote_query(endpoint: str, text: str, *, bindings: dict | None = None, time
     _check(response, f"query at {endpoint}")
     ctype = response.headers.get("Content-Type", "").split(";")[0].strip()
     if ctype in ("text/turtle", "application/n-triples", "application/rdf+xml"):
+        if ctype == "application/rdf+xml" and re.search(r"<!\s*(?:DOCTYPE|ENTITY)", response.text, re.I):
+            # entity declarations: external ones read local files (XXE), nested ones explode (billion laughs)
+            raise RemoteError(f"{endpoint}: the RDF/XML answer declares a DOCTYPE or entities; refused")
         g = Graph()
         g.parse(data=response.text, format={"text/turtle": "turtle", "application/n-triples": "nt"}.get(ctype, "xml"))
         return QueryResult(kind="graph", graph=g)
