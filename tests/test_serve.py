@@ -90,6 +90,7 @@ def test_updates_and_remote_access_are_refused(server, query):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(url + "?query=" + urllib.request.quote(query))
     assert err.value.code == 403
+    assert "--allow-remote" not in err.value.read().decode()  # a command-line option the endpoint has not
 
 
 def test_update_protocol_is_refused(server):
@@ -143,3 +144,59 @@ def test_query_page(server):
 def test_missing_build_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="eurokg build"):
         Endpoint(tmp_path / "eurokg.trig")
+
+
+def _raw_post(url: str, headers: dict, body: bytes) -> tuple[int, bytes]:
+    """A POST with exactly these headers (urllib would set Content-Length itself)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.putrequest("POST", parts.path, skip_accept_encoding=True)
+    for name, value in headers.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    if body:
+        conn.send(body)
+    response = conn.getresponse()
+    answer = response.status, response.read()
+    conn.close()
+    return answer
+
+
+@pytest.mark.parametrize("length, status", [("-1", 400), ("abc", 400), (None, 411), ("2000000", 413)])
+def test_post_body_length_is_checked(server, length, status):
+    """A negative or unreadable Content-Length was read to the end of the stream (past the
+    1 MB cap) or crashed the handler; a missing one read nothing."""
+    url, _ = server
+    body = b"query=" + urllib.request.quote(STATES).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if length is not None:
+        headers["Content-Length"] = length
+    code, text = _raw_post(url, headers, body)
+    assert code == status, text
+    ok, _ = _raw_post(url, {**headers, "Content-Length": str(len(body))}, body)
+    assert ok == 200
+
+
+def test_xml_results_stay_well_formed_with_control_characters(tmp_path):
+    """XML 1.0 cannot carry U+0001 even escaped; the results leave it out and parse."""
+    import xml.etree.ElementTree as ET
+
+    data = tmp_path / "g.trig"
+    data.write_text('<https://e.org/g> { <https://e.org/a> <https://e.org/label> "bell\\u0007 and \\u0001 start" . }\n',
+                    encoding="utf-8")
+    srv, url = serve_in_thread(Endpoint(data, timeout_s=10, max_rows=5))
+    try:
+        with urllib.request.urlopen(url + "?format=xml&query=" + urllib.request.quote(
+                "SELECT ?l WHERE { ?s <https://e.org/label> ?l }")) as response:
+            root = ET.fromstring(response.read())
+        literal = root.find(".//{http://www.w3.org/2005/sparql-results#}literal")
+        assert literal.text == "bell and  start"
+        with urllib.request.urlopen(url + "?format=json&query=" + urllib.request.quote(
+                "SELECT ?l WHERE { ?s <https://e.org/label> ?l }")) as response:
+            assert json.loads(response.read())["results"]["bindings"][0]["l"]["value"] == "bell\u0007 and \u0001 start"
+    finally:
+        srv.shutdown()
+        srv.server_close()

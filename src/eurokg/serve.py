@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import multiprocessing as mp
 import threading
 import xml.etree.ElementTree as ET
@@ -31,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 from .errors import EurokgError, InputError, QueryRefused
 from .query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, check_policy
 from .vocab import PREFIXES
+from .xmltext import clean_text
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 FORMATS = {
@@ -71,6 +73,10 @@ def _json_term(term) -> dict:
     return out
 
 
+MAX_QUERY_BYTES = 1_000_000
+"""The largest POST body the endpoint reads (413 above it; 411 without a length)."""
+
+
 def _write_select(variables: list[str], rows: list[list], fmt: str, truncated: bool, max_rows: int) -> bytes:
     if fmt == "json":
         doc = {"head": {"vars": variables},
@@ -94,11 +100,13 @@ def _write_select(variables: list[str], rows: list[list], fmt: str, truncated: b
                 j = _json_term(t)
                 kind = {"uri": "uri", "bnode": "bnode", "literal": "literal"}[j["type"]]
                 el = ET.SubElement(binding, kind)
-                el.text = j["value"]
+                # XML 1.0 cannot carry control characters even escaped: they are left out
+                # (as in the Gephi exports); SPARQL JSON keeps them
+                el.text = clean_text(j["value"])
                 if "xml:lang" in j:
                     el.set("xml:lang", j["xml:lang"])
                 if "datatype" in j:
-                    el.set("datatype", j["datatype"])
+                    el.set("datatype", clean_text(j["datatype"]))
         return ET.tostring(root, encoding="utf-8", xml_declaration=True)
     import csv
 
@@ -195,7 +203,9 @@ class Endpoint:
         try:
             check_policy(text, allow_remote=False, source="query")
         except QueryRefused as exc:
-            return Answer(403, str(exc).encode(), "text/plain; charset=utf-8")
+            # the command line's remedy (--allow-remote) is not the endpoint's to offer
+            message = re.sub(r";? (?:or )?pass --allow-remote( to permit it)?", "", str(exc))
+            return Answer(403, message.encode(), "text/plain; charset=utf-8")
         except EurokgError as exc:
             return Answer(400, str(exc).encode(), "text/plain; charset=utf-8")
         ctx = mp.get_context("fork")
@@ -285,9 +295,18 @@ def make_handler(endpoint: Endpoint):
             url = urlsplit(self.path)
             if url.path not in ("/sparql", "/"):
                 return self._plain(404, "not found; the endpoint is /sparql")
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > 1_000_000:
-                return self._plain(413, "query too long")
+            declared = self.headers.get("Content-Length")
+            # the body is not read on these answers, so the connection cannot serve another request
+            if declared is None:
+                self.close_connection = True
+                return self._plain(411, "a POST needs a Content-Length")
+            if not declared.strip().isdigit():
+                self.close_connection = True
+                return self._plain(400, f"bad Content-Length {declared[:40]!r}")
+            length = int(declared)
+            if length > MAX_QUERY_BYTES:
+                self.close_connection = True
+                return self._plain(413, f"query too long: {length} bytes, the limit is {MAX_QUERY_BYTES}")
             body = self.rfile.read(length).decode("utf-8", errors="replace")
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             params = parse_qs(url.query)

@@ -16,17 +16,12 @@ from xml.sax.saxutils import escape
 
 import networkx as nx
 
+from ..xmltext import clean_text
 from .projection import project
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""Characters XML 1.0 forbids (lone surrogates cannot even be encoded as UTF-8)."""
 _NMTOKEN = re.compile(r"^[\w.\-:]+$")
 _TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
-
-
-def clean_text(value: str) -> str:
-    return _XML_ILLEGAL.sub("", value)
 
 
 def _text(value) -> str:
