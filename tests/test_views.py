@@ -570,3 +570,23 @@ def test_graph_export_refuses_rdf_and_unknown_formats(data):
         GraphExport(ds, onto, "ttl")
     with pytest.raises(UsageError, match="unknown export format 'nope'"):
         GraphExport(ds, onto, "nope")
+
+
+def test_a_view_query_that_never_ends_is_stopped(built_dataset, tmp_path):
+    """A .rq view is the researcher's own query: it gets the query time limit (it ran
+    without one, so `analyze --view` on a cross product never returned)."""
+    import time
+
+    from eurokg import Ontology
+    from eurokg.errors import LimitExceeded
+    from eurokg.views import query_view
+
+    view = tmp_path / "cross.rq"
+    view.write_text("SELECT ?source ?target WHERE { ?source ?p ?x . ?y ?q ?target . ?z ?r ?w }\n", encoding="utf-8")
+    from pathlib import Path
+
+    ontology = Ontology.load(Path(__file__).resolve().parents[1] / "ontology" / "eurokg.ttl")
+    started = time.perf_counter()
+    with pytest.raises(LimitExceeded):
+        query_view(built_dataset, ontology, view, timeout_s=1.0)
+    assert time.perf_counter() - started < 30

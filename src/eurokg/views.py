@@ -272,18 +272,21 @@ def routes_view(dataset: Dataset, ontology, union: Graph | None = None) -> nx.Mu
 
 # ------------------------------------------------------------------ user views
 
-def query_view(dataset: Dataset, ontology, path: Path) -> nx.MultiDiGraph:
+def query_view(dataset: Dataset, ontology, path: Path, *, timeout_s: float | None = None) -> nx.MultiDiGraph:
     """A view from a ``.rq`` file.
 
     CONSTRUCT: the constructed triples projected like ``full`` (entities under ``id:``
     become nodes, named, typed and dated from the data). SELECT ``?source ?target``
     with optional ``?weight`` (a number; kept exact in ``value``, and the Gephi weight
     when > 0), ``?label``, ``?start``/``?end`` (dates) and any other columns; a
-    literal source or target becomes a node keyed by the whole literal."""
-    from .query import load_query_file, run_query
+    literal source or target becomes a node keyed by the whole literal. The query is
+    stopped after ``timeout_s`` seconds (default :data:`eurokg.query.DEFAULT_TIMEOUT_S`,
+    as for ``eurokg query``): a view is a researcher's own query, and may never end."""
+    from .query import DEFAULT_TIMEOUT_S, load_query_file, run_query
 
     saved = load_query_file(path)
-    result = run_query(dataset, saved.text, timeout_s=None, source=str(path), max_rows=1_000_000)
+    result = run_query(dataset, saved.text, timeout_s=DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s,
+                       source=str(path), max_rows=1_000_000)
     graph = _data(dataset)  # not a given union: a SELECT may return graph: IRIs, typed by provenance
     if result.kind == "graph":
         # project the constructed triples like `full`, with what the projection needs to
