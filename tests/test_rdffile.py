@@ -88,6 +88,21 @@ def test_latin1_byte_is_located(project):
     assert "UTF-8" in err.message
 
 
+def test_latin1_byte_in_a_comment_is_located_with_its_offset(project):
+    """The parser skips comments without decoding them; the file must still be UTF-8."""
+    text = PREFIXES + "# caf\xe9 au lait\nex:a ex:b 1 .\n"
+    path, shown = curated(project, "comment.ttl", text.encode("latin-1"))
+    err = parse_error(path, shown)
+    assert (err.path, err.line, err.col) == ("data/curated/comment.ttl", 3, 6)
+    assert f"offset {text.index(chr(0xe9))}" in err.message and "0xe9" in err.message
+
+
+def test_a_term_too_large_for_the_parser_is_an_input_error(project):
+    path, shown = curated(project, "huge.ttl", PREFIXES + 'ex:a ex:b "' + "x" * 17_000_000 + '" .\n')
+    err = parse_error(path, shown)
+    assert err.path == "data/curated/huge.ttl" and "too large" in err.message
+
+
 def test_syntax_error_surfaces_through_the_curated_reader(project):
     path, shown = curated(project, "cut.ttl", '@prefix ex: <http://example.org/>. ex:Cat ex:hasName "Kitty"')
     ontology = Ontology.load(project.ontology)

@@ -96,8 +96,10 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
         raise InputError("no such file", shown)
     _check_size(path, MAX_INPUT_BYTES if limit is None else limit, shown)
     fmt = rdf_format_for(path)
+    data = path.read_bytes()
+    _check_utf8(data, shown)
     try:
-        for q in ox.parse(path=str(path), format=fmt):
+        for q in ox.parse(data, format=fmt):
             graph = getattr(q, "graph_name", None)
             yield (
                 to_rdflib(q.subject),
@@ -112,6 +114,20 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
         raise InputError(message, shown, exc.lineno, exc.offset) from None
     except (UnicodeDecodeError, ValueError) as exc:  # defensive: reported without position
         raise InputError(f"cannot read as RDF: {exc}", shown) from None
+    except MemoryError as exc:  # pyoxigraph's parser caps one token (a literal, an IRI) at 16 MiB
+        raise InputError(f"a term in this file is too large to read ({exc})", shown) from None
+
+
+def _check_utf8(data: bytes, shown: str) -> None:
+    """RDF files are UTF-8 (Turtle, TriG, N-Triples, N-Quads all say so): a byte that is not,
+    even in a comment, is an error at its line and column, with its offset; never a guess."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        raise InputError(f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason}); "
+                         "save the file as UTF-8", shown, line, col) from None
 
 
 def _declared_prefixes(path: Path) -> str:
