@@ -200,3 +200,61 @@ def test_xml_results_stay_well_formed_with_control_characters(tmp_path):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_queries_beyond_the_worker_limit_get_503_at_once(built):
+    """Each query forks a worker; past max_workers the endpoint says it is busy instead of
+    forking without bound, and answers again once a worker is free."""
+    import threading
+    import time
+
+    proj, _ = built
+    endpoint = Endpoint(proj.build_dir / "eurokg.trig", timeout_s=3, max_rows=5, max_workers=2)
+    srv, url = serve_in_thread(endpoint)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    codes: list = []
+
+    def ask():
+        try:
+            urllib.request.urlopen(url + "?query=" + urllib.request.quote(slow), timeout=30)
+            codes.append(200)
+        except urllib.error.HTTPError as err:
+            codes.append(err.code)
+
+    try:
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)  # both workers busy with the cross product
+        started = time.perf_counter()
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(url + "?query=" + urllib.request.quote(STATES), timeout=30)
+        assert err.value.code == 503 and b"busy" in err.value.read()
+        assert time.perf_counter() - started < 1.5
+        for t in threads:
+            t.join()
+        assert codes == [503, 503]  # stopped at the time limit
+        with urllib.request.urlopen(url + "?query=" + urllib.request.quote(STATES), timeout=30) as ok:
+            assert ok.status == 200
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_a_silent_connection_is_closed(built, monkeypatch):
+    import socket
+
+    import eurokg.serve as serve_module
+
+    proj, _ = built
+    monkeypatch.setattr(serve_module, "IDLE_TIMEOUT_S", 0.5)
+    srv, url = serve_in_thread(Endpoint(proj.build_dir / "eurokg.trig", timeout_s=3, max_rows=5))
+    try:
+        port = int(url.split(":")[2].split("/")[0])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET /sparql?query=")  # a request line never finished
+            conn.settimeout(10)
+            assert conn.recv(100) == b""  # the server hung up
+    finally:
+        srv.shutdown()
+        srv.server_close()

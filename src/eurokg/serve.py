@@ -73,6 +73,12 @@ def _json_term(term) -> dict:
     return out
 
 
+MAX_WORKERS = 4
+"""Queries answered at once (each in a forked worker); one more gets 503 at once."""
+
+IDLE_TIMEOUT_S = 60
+"""Seconds a client connection may stay silent (between or within requests) before it is closed."""
+
 MAX_QUERY_BYTES = 1_000_000
 """The largest POST body the endpoint reads (413 above it; 411 without a length)."""
 
@@ -181,7 +187,7 @@ class Endpoint:
     """The built graph behind the protocol: load once, answer many."""
 
     def __init__(self, data: Path | str, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
-                 cors: str | None = None) -> None:
+                 cors: str | None = None, max_workers: int = MAX_WORKERS) -> None:
         import pyoxigraph as ox
 
         path = Path(data)
@@ -198,6 +204,8 @@ class Endpoint:
         self.max_rows = max_rows
         self.cors = cors
         self.size = len(self.store)
+        self.workers = threading.BoundedSemaphore(max_workers)
+        self.max_workers = max_workers
 
     def answer(self, text: str, fmt: str | None) -> Answer:
         try:
@@ -208,6 +216,16 @@ class Endpoint:
             return Answer(403, message.encode(), "text/plain; charset=utf-8")
         except EurokgError as exc:
             return Answer(400, str(exc).encode(), "text/plain; charset=utf-8")
+        # each query runs in a forked worker; more than max_workers at once would fork without bound
+        if not self.workers.acquire(blocking=False):
+            return Answer(503, f"busy: {self.max_workers} queries are running; try again shortly".encode(),
+                          "text/plain; charset=utf-8")
+        try:
+            return self._run(text, fmt)
+        finally:
+            self.workers.release()
+
+    def _run(self, text: str, fmt: str | None) -> Answer:
         ctx = mp.get_context("fork")
         parent, child = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_child, args=(child, self.store, text, fmt, self.max_rows), daemon=True)
@@ -248,6 +266,7 @@ def _negotiate(accept: str | None, explicit: str | None) -> str | None:
 def make_handler(endpoint: Endpoint):
     class Handler(BaseHTTPRequestHandler):
         server_version = "eurokg"
+        timeout = IDLE_TIMEOUT_S  # a connection that sends nothing for this long is closed
 
         def log_message(self, *args):  # quiet: one line per request is the caller's choice
             pass
