@@ -302,3 +302,27 @@ def test_a_build_sweeps_what_a_killed_build_left(project):
     build(project, run_reasoner=False)
     assert not any(p.exists() for p in left)
     assert mine.read_text() == "a researcher's file"
+
+
+def test_two_builds_of_one_project_at_once(project):
+    """Two processes: the second fails at once with a clear message (it no longer does all
+    its work first), the first publishes complete outputs, and build/ never mixes them."""
+    import time
+
+    eurokg = Path(sys.executable).with_name("eurokg")
+    args = [str(eurokg), "--project", str(project.root), "build", "--force", "--no-reason"]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # the first is loading or validating by now
+    started = time.perf_counter()
+    second = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    waited = time.perf_counter() - started
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert second.returncode != 0 and "another build of this project is running" in second.stderr
+    assert waited < 10  # it did not load, validate and extract first
+    manifest = json.loads((project.build_dir / "manifest.json").read_text())
+    written = _digests(project.build_dir)
+    written.pop("manifest.json")
+    assert written == manifest["files"]
+    Graph().parse(project.build_dir / "eurokg.ttl", format="turtle")
+    nx.read_graphml(project.build_dir / "eurokg.graphml")

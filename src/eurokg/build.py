@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 
 from .errors import ValidationFailed
 from .exporters import FORMATS, GraphExport, export_to
-from .iosafe import Publication, locked, plain_name
+from .iosafe import Publication, building, locked, plain_name
 from .merge import Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
 from .project import Project
@@ -118,7 +118,11 @@ def build(
     min_sources: int | None = None,
 ) -> BuildResult:
     """Run the whole pipeline; raise :class:`ValidationFailed` (nothing written) when it fails."""
-    with _fewer_collections():
+    from contextlib import nullcontext
+
+    # a second build of the same project fails at once instead of after all its work (the
+    # lock is on the project folder: a failed build leaves build/ as it was)
+    with _fewer_collections(), (building(project.root) if write else nullcontext()):
         return _build(project, strict=strict, run_reasoner=run_reasoner, reasoner_timeout_s=reasoner_timeout_s,
                       write=write, progress=progress, extract=extract, min_sources=min_sources)
 

@@ -143,6 +143,22 @@ def plain_name(name: object) -> bool:
 
 
 @contextmanager
+def building(folder: Path | str) -> Iterator[None]:
+    """Hold an advisory lock on the folder itself (its directory handle: nothing is created
+    in it), failing at once with :class:`BuildLocked` when another process holds it."""
+    folder = Path(folder)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"{folder}: another build of this project is running") from None
+        yield
+    finally:
+        os.close(fd)  # closing the last handle releases the lock
+
+
+@contextmanager
 def locked(folder: Path | str) -> Iterator[None]:
     """Hold an advisory lock on ``folder`` so two builds never write it at once."""
     folder = Path(folder)
