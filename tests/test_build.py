@@ -326,3 +326,37 @@ def test_two_builds_of_one_project_at_once(project):
     assert written == manifest["files"]
     Graph().parse(project.build_dir / "eurokg.ttl", format="turtle")
     nx.read_graphml(project.build_dir / "eurokg.graphml")
+
+
+def test_links_out_of_the_project_are_refused(project, tmp_path):
+    """A curated file or an article that is a link to a file outside the project would put
+    that file in the graph (and in what is pushed or served); a link inside is followed."""
+    from eurokg.errors import InputError
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "evil.ttl").write_text("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                                      "<https://w3id.org/eurokg/id/kazakhstan> rdfs:comment \"secret\" .\n")
+    link = project.curated / "evil.ttl"
+    link.symlink_to(outside / "evil.ttl")
+    with pytest.raises(InputError, match="outside the project") as err:
+        build(project, run_reasoner=False)
+    assert "evil.ttl" in str(err.value)
+    assert not (project.build_dir / "eurokg.ttl").exists()
+    link.unlink()
+
+    article = project.articles / "passwd.txt"
+    article.symlink_to("/etc/passwd")
+    with pytest.raises(InputError, match="outside the project"):
+        build(project, run_reasoner=False)
+    article.unlink()
+
+    inside = project.root / "shared-data"
+    inside.mkdir()
+    (inside / "extra.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "<https://w3id.org/eurokg/id/kazakhstan> rdfs:comment \"shared\" ;\n"
+        "    prov:wasDerivedFrom <https://w3id.org/eurokg/id/founding-article> .\n")
+    (project.curated / "extra.ttl").symlink_to(inside / "extra.ttl")
+    build(project, run_reasoner=False)
+    assert '"shared"' in (project.build_dir / "eurokg.ttl").read_text()

@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 
 from .errors import ValidationFailed
 from .exporters import FORMATS, GraphExport, export_to
-from .iosafe import Publication, building, locked, plain_name
+from .iosafe import Publication, building, confined, locked, plain_name
 from .merge import Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
 from .project import Project
@@ -69,7 +69,7 @@ def load_all(project: Project, files: list[Path] | None = None) -> Loaded:
     """Load the ontology and the curated files (all by default), merge them, and keep
     where every entity was written (to locate validation results)."""
     ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
-    paths = files if files is not None else curated_files(project.curated)
+    paths = files if files is not None else confined(curated_files(project.curated), project.root, project.relpath)
     contributions = load_files(paths, ontology, display=project.relpath)
     return Loaded(ontology, merge(contributions), Origins.from_contributions(contributions))
 
@@ -262,7 +262,8 @@ def input_files(project: Project) -> list[Path]:
     """Every file a build reads: ontology, shapes, curated data, gazetteer, articles, settings."""
     from .extract import article_files
 
-    files = [project.ontology, project.shapes, *curated_files(project.curated), *article_files(project.articles)]
+    files = [project.ontology, project.shapes,
+             *confined([*curated_files(project.curated), *article_files(project.articles)], project.root, project.relpath)]
     if project.gazetteer.is_dir():
         files += sorted(p for p in project.gazetteer.iterdir() if p.is_file() and p.suffix == ".csv")
     settings = project.root / "pyproject.toml"
@@ -333,7 +334,7 @@ def _previous_outputs(folder: Path) -> set[str]:
 
 def validate_files(project: Project, files: list[Path] | None = None, *, engine: str | None = None) -> Report:
     """Validate the curated data plus ``files`` (extra sheets or Turtle), without reasoning or writing."""
-    paths = curated_files(project.curated)
+    paths = confined(curated_files(project.curated), project.root, project.relpath)
     for extra in files or []:
         if Path(extra).resolve() not in {p.resolve() for p in paths}:
             paths.append(Path(extra))
@@ -368,7 +369,7 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     from .link.gazetteer import Gazetteer
 
     threshold = min_sources if min_sources is not None else project.setting("min-sources", DEFAULT_MIN_SOURCES)
-    paths = files if files is not None else article_files(project.articles)
+    paths = files if files is not None else confined(article_files(project.articles), project.root, project.relpath)
     if curated is None:
         curated = union_graph(loaded.dataset, include_provenance=False)
     if not paths:

@@ -396,10 +396,11 @@ def _extractor(obj: Context):
 
 def _article_paths(obj: Context, project, articles, suffix: str | None = None) -> list[Path]:
     from .extract import article_files
+    from .iosafe import confined
 
     if articles:
         return [Path(a) for a in articles]
-    paths = article_files(project.articles)
+    paths = _run(obj, confined, article_files(project.articles), project.root, project.relpath)
     if suffix:
         paths = [p for p in paths if (project.articles / f"{p.stem}{suffix}").exists()]
     if not paths:

@@ -142,6 +142,23 @@ def plain_name(name: object) -> bool:
             and "\\" not in name and "\0" not in name and os.path.basename(name) == name)
 
 
+def confined(paths, root: Path | str, display=lambda p: str(p)) -> list[Path]:
+    """``paths`` (found by listing the project's folders), each checked to resolve inside
+    ``root``: a link to a file elsewhere (``data/curated/x.ttl -> ~/.ssh/…``) would put that
+    file in the graph, and in what is pushed or served. An :class:`InputError` names it."""
+    from .errors import InputError
+
+    base = Path(root).resolve()
+    out = []
+    for path in paths:
+        target = Path(path).resolve()
+        if not target.is_relative_to(base):
+            raise InputError(f"this is a link to {target}, outside the project; copy the file into the project "
+                             "instead", display(path))
+        out.append(Path(path))
+    return out
+
+
 @contextmanager
 def building(folder: Path | str) -> Iterator[None]:
     """Hold an advisory lock on the folder itself (its directory handle: nothing is created
