@@ -242,6 +242,8 @@ def push(data: Path | str, endpoint: str, *, graph: str | None = None, protocol:
         raise InputError("no built graph here; run `eurokg build` first", str(path))
     if protocol not in ("gsp", "update"):
         raise UsageError(f"unknown protocol {protocol!r} (gsp or update)")
+    if path.suffix not in (".ttl", ".nt", ".trig", ".nq"):  # before any request is made
+        raise UsageError(f"{path}: push reads .ttl, .nt, .trig or .nq")
     target = str(graph or (DEFAULT_INDEX if named_graphs else DEFAULT_GRAPH))
     graphs = _named_graphs(path) if named_graphs else {}
     if target in graphs:
