@@ -258,3 +258,14 @@ def test_a_silent_connection_is_closed(built, monkeypatch):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_a_term_too_large_for_the_parser_is_an_input_error(tmp_path):
+    from eurokg.store import open_built
+
+    data = tmp_path / "huge.trig"
+    data.write_text('<https://e.org/g> { <https://e.org/a> <https://e.org/p> "' + "x" * 17_000_000 + '" . }\n')
+    with pytest.raises(InputError, match="huge.trig"):
+        Endpoint(data)
+    with pytest.raises(InputError, match="huge.trig"):
+        open_built(data, store="oxigraph")

@@ -98,7 +98,7 @@ def _batches(path: Path, size: int):
             if len(batch) >= size:
                 yield batch
                 batch = []
-    except SyntaxError as exc:
+    except (SyntaxError, MemoryError) as exc:  # MemoryError: a term over the parser's 16 MiB cap
         raise InputError(f"cannot read the graph: {exc}", str(path)) from None
     if batch:
         yield batch
@@ -136,7 +136,7 @@ def _named_graphs(path: Path) -> dict[str, list[str]]:
             if not isinstance(name, ox.NamedNode):
                 raise InputError(f"graph {name} is named by a blank node, which no store can address", str(path))
             graphs.setdefault(name.value, {})[f"{quad.subject} {quad.predicate} {quad.object} ."] = None
-    except SyntaxError as exc:
+    except (SyntaxError, MemoryError) as exc:  # MemoryError: a term over the parser's 16 MiB cap
         raise InputError(f"cannot read the graph: {exc}", str(path)) from None
     if default:
         raise InputError(f"{default} triple(s) in the default graph; a named-graph push writes named graphs only",

@@ -198,7 +198,7 @@ class Endpoint:
             else ox.RdfFormat.TURTLE
         try:
             self.store.load(path=str(path), format=fmt)
-        except (SyntaxError, ValueError, OSError) as exc:
+        except (SyntaxError, ValueError, OSError, MemoryError) as exc:
             raise InputError(f"cannot read the graph: {exc}", str(path)) from None
         self.timeout_s = timeout_s
         self.max_rows = max_rows

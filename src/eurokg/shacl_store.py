@@ -127,7 +127,7 @@ def load_file(path, store: ox.Store, originals: Originals, *, fmt=None) -> int:
                 store.extend(batch)
                 n += len(batch)
                 batch = []
-    except SyntaxError as exc:
+    except (SyntaxError, MemoryError) as exc:  # MemoryError: a term over the parser's 16 MiB cap
         raise InputError(f"cannot read the graph: {exc}", str(path)) from None
     store.extend(batch)
     return n + len(batch)

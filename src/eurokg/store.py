@@ -78,7 +78,7 @@ def _oxigraph_open(path: Path) -> OxigraphDataset:
         store = ox.Store(str(staging))
         try:
             store.bulk_load(path=str(path), format=fmt)
-        except SyntaxError as exc:
+        except (SyntaxError, MemoryError) as exc:  # MemoryError: a term over the parser's 16 MiB cap
             from .errors import InputError
 
             raise InputError(f"cannot read the graph: {exc}", str(path)) from None
