@@ -339,7 +339,7 @@ def check_shapes_offline(shapes: Graph, shapes_name: str = "shapes") -> None:
     SERVICE in constraints only, and runs targets and rules as written."""
     from rdflib.plugins.sparql import prepareQuery
 
-    from .shacl_store import _code
+    from .shacl_store import might_reach_out
     from .vocab import SH
 
     declared = {}  # every prefix the shapes declare anywhere (sh:prefixes picks among them)
@@ -349,14 +349,14 @@ def check_shapes_offline(shapes: Graph, shapes_name: str = "shapes") -> None:
             declared[str(prefix)] = str(namespace)
     for predicate in (SH.select, SH.ask, SH.construct):
         for holder, text in sorted(shapes.subject_objects(predicate), key=lambda so: (str(so[0]), str(so[1]))):
-            if not re.search(r"\b(?:SERVICE|FROM)\b", _code(str(text)), re.I):
+            if not might_reach_out(str(text)):
                 continue  # cannot reach out (parsing every text would cost 25-50 ms each)
             named = holder if isinstance(holder, URIRef) else f"a {predicate.n3(shapes.namespace_manager)} of the shapes"
             try:
                 algebra = prepareQuery(str(text), initNs=declared).algebra
             except Exception:
                 # its own engine reports the syntax error; here only the keyword can be judged
-                if re.search(r"\bSERVICE\b", _code(str(text)), re.I):
+                if might_reach_out(str(text), "SERVICE"):
                     raise InputError(f"the SPARQL of {named} calls SERVICE: validation never reaches the network",
                                      shapes_name) from None
                 continue
