@@ -281,13 +281,16 @@ def test_a_tampered_manifest_cannot_make_the_build_delete_or_read_elsewhere(proj
     data["files"][str(outside)] = "0" * 64
     data["files"]["../data/victim2.txt"] = "0" * 64
     data["files"][".lock"] = "0" * 64
+    data["files"]["manifest.json"] = "0" * 64  # the build must not delete the manifest it just wrote
+    data["files"]["a-folder"] = "0" * 64  # nor fail on a name that is a folder
+    (project.build_dir / "a-folder").mkdir()
     manifest.write_text(json.dumps(data))
     assert up_to_date(project, strict=False, run_reasoner=False, extract=True, min_sources=None) is None
     build(project, run_reasoner=False)
     assert outside.read_text() == "keep me" and sibling.read_text() == "keep me too"
     assert (project.build_dir / ".lock").exists()
     assert set(json.loads(manifest.read_text())["files"]) == {p.name for p in project.build_dir.iterdir()
-                                                            if not p.name.startswith(".")} - {"manifest.json"}
+                                                            if p.is_file() and not p.name.startswith(".")} - {"manifest.json"}
 
 
 def test_a_build_sweeps_what_a_killed_build_left(project):
@@ -299,9 +302,11 @@ def test_a_build_sweeps_what_a_killed_build_left(project):
         path.write_text("half")
     mine = project.build_dir / "notes.md"
     mine.write_text("a researcher's file")
+    other = project.build_dir / ".view.gexf.q1w2e3.tmp"  # `eurokg export -o build/view.gexf` at work
+    other.write_text("another command's staging file")
     build(project, run_reasoner=False)
     assert not any(p.exists() for p in left)
-    assert mine.read_text() == "a researcher's file"
+    assert mine.read_text() == "a researcher's file" and other.exists()
 
 
 def test_two_builds_of_one_project_at_once(project):

@@ -205,7 +205,8 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         step("write outputs")
         with locked(project.build_dir):
             pub = Publication(project.build_dir)
-            pub.sweep()  # what a build killed while writing left behind
+            pub.sweep([*OUTPUTS, "validation.ttl", "validation.txt", "reasoning.txt", "claims.jsonl", "claims.txt",
+                       Publication.MANIFEST])  # what a build killed while writing left behind
             graphs: dict[str, GraphExport] = {}
             try:
                 # the Gephi views first: a large view's metrics then run in a child process
@@ -236,7 +237,9 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                                            min_sources=min_sources),
                     "summary": summary_lines(result)})
                 for name in sorted(stale):  # e.g. reasoning.txt from an earlier build with the reasoner
-                    (project.build_dir / name).unlink(missing_ok=True)
+                    old = project.build_dir / name
+                    if old.is_file() or old.is_symlink():
+                        old.unlink(missing_ok=True)
             except BaseException:
                 pub.abort()
                 raise
@@ -329,7 +332,8 @@ def _previous_outputs(folder: Path) -> set[str]:
         names = set(json.loads((folder / Publication.MANIFEST).read_text(encoding="utf-8"))["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return set()
-    return {name for name in names if plain_name(name)}  # never a path elsewhere, whatever the manifest says
+    # never a path elsewhere, nor the manifest itself, whatever the manifest says
+    return {name for name in names if plain_name(name) and name != Publication.MANIFEST}
 
 
 def validate_files(project: Project, files: list[Path] | None = None, *, engine: str | None = None) -> Report:

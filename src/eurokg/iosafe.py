@@ -9,6 +9,7 @@ temp files and leaves the previous outputs untouched.
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -121,13 +122,15 @@ class Publication:
             Path(tmp).unlink(missing_ok=True)
         self._staged.clear()
 
-    def sweep(self) -> list[str]:
-        """Remove staging files a killed writer left behind (``.NAME.XXXX.tmp``, as
-        :meth:`add_with` and :func:`write_atomic` name them). Call it while holding
-        :func:`locked`: no other writer can be using them then. Returns the names removed."""
+    def sweep(self, names) -> list[str]:
+        """Remove staging files a killed writer left behind for the outputs ``names``
+        (``.NAME.XXXX.tmp``, as :meth:`add_with` and :func:`write_atomic` name them; another
+        command's staging files in the folder are left alone). Call it while holding
+        :func:`locked`: no other writer of these outputs can be using them. Returns the
+        names removed."""
         removed = []
         if self.folder.is_dir():
-            for path in sorted(self.folder.glob(".*.tmp")):
+            for path in sorted(p for name in names for p in self.folder.glob(f".{glob.escape(name)}.*.tmp")):
                 if path.is_file() and not path.is_symlink() and path not in map(Path, self._staged.values()):
                     path.unlink(missing_ok=True)
                     removed.append(path.name)

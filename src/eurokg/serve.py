@@ -319,7 +319,7 @@ def make_handler(endpoint: Endpoint):
             if declared is None:
                 self.close_connection = True
                 return self._plain(411, "a POST needs a Content-Length")
-            if not declared.strip().isdigit():
+            if not (declared.strip().isascii() and declared.strip().isdigit()):  # "²".isdigit() is True
                 self.close_connection = True
                 return self._plain(400, f"bad Content-Length {declared[:40]!r}")
             length = int(declared)
