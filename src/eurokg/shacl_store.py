@@ -39,6 +39,7 @@ from typing import Iterable
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.paths import Path
 
 from .errors import InputError
 from .oxterms import from_ox, to_ox
@@ -598,7 +599,8 @@ class StoreValidator:
             raise ShapesError(f"the SPARQL of {chosen} ({comp}) {problem}", self.shapes_name)
         if shape.is_property:
             text = re.sub(r"\$PATH\b", self._sparql_path(shape.path), text)
-        messages = [str(m) for m in shape.messages] or [str(m) for m in sorted(g.objects(chosen, SH.message), key=str)]
+        own = sorted(g.objects(chosen, SH.message), key=str)
+        messages = [str(m) for m in shape.messages] + [str(m) for m in own if m not in shape.messages]
         for combination in itertools.product(*choices):
             given = {name: to_ox(v) for name, v in (c for c in combination if c is not None)}
             if not isinstance(shape.node, BNode):
@@ -658,7 +660,7 @@ class StoreValidator:
         """The prefixes declared by the values of ``sh:prefixes`` and by what they
         ``owl:imports`` (transitively, within the shapes graph), as SHACL 5.2.1 says."""
         g = self.sg
-        out: dict = {}
+        out: dict = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}  # pySHACL declares these for every query
         todo, seen = list(g.objects(constraint, SH.prefixes)), set()
         while todo:
             src = todo.pop(0)
@@ -838,16 +840,18 @@ def _fill(message: str, bound: dict) -> str:
 
 _PREBOUND = ("this", "shapesGraph", "currentShape")
 
+_NAME = "[\\w\u00b7\u0300-\u036f\u203f\u2040]+"  # a SPARQL variable name (Unicode letters allowed)
 _LEXEME = re.compile("|".join((
     '"""(?:[^"\\\\]|\\\\.|"(?!""))*"""',  # long strings
     "'''(?:[^'\\\\]|\\\\.|'(?!''))*'''",
     '"(?:[^"\\\\\\n]|\\\\.)*"',  # short strings
     "'(?:[^'\\\\\\n]|\\\\.)*'",
-    '<[^<>"{}|^`\\\\\\s]*>',  # IRIs
+    '<[^<>"{}|^`\\\\\\s]*:[^<>"{}|^`\\\\\\s]*>',  # absolute IRIs (so `?v<5&&$this>0` stays operators)
     "#[^\\n]*",  # comments
-    "\\bBOUND\\s*\\(\\s*[?$][A-Za-z_][A-Za-z0-9_]*\\s*\\)",  # BOUND(?v)
-    "[?$][A-Za-z_][A-Za-z0-9_]*",  # variables
-    "\\b(?:SELECT|WHERE|GROUP\\s+BY|ORDER\\s+BY|HAVING|LIMIT|OFFSET|VALUES)\\b",
+    "(?<![\\w:.\\-])BOUND\\s*\\(\\s*[?$]" + _NAME + "\\s*\\)",  # BOUND(?v)
+    "[?$]" + _NAME,  # variables
+    # keywords, not the same letters inside a prefixed name (ex:select, ex:has-select)
+    "(?<![\\w:.\\-])(?:SELECT|WHERE|GROUP\\s+BY|ORDER\\s+BY|HAVING|LIMIT|OFFSET|VALUES)(?![\\w:\\-])",
     "[{}()]",
 )), re.I)
 
@@ -928,6 +932,9 @@ def _forbidden(text: str, prefixes: tuple) -> str | None:
     code = _code(text)
     if re.search(r"[?$]shapesGraph\b", code):
         return "uses $shapesGraph, which neither eurokg nor pySHACL supports"
+    assigned = re.search(r"\bAS\s+[?$](" + "|".join(_PREBOUND) + r")\b", code, re.I)
+    if assigned:  # by the text: rdflib's algebra writes an aggregate's projection as an assignment too
+        return f"must not assign the pre-bound variable ?{assigned.group(1)} (AS ?{assigned.group(1)})"
     if re.search(r"\{\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", code, re.I):
         return "has a nested SELECT *, which does not select the pre-bound variables"
     decl = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes)
@@ -947,13 +954,12 @@ def _forbidden(text: str, prefixes: tuple) -> str | None:
                 problems.append("must not contain a federated query (SERVICE)")
             elif name == "values":
                 problems.append("must not contain VALUES")
-            elif name == "Extend" and str(node.var) in _PREBOUND:
-                problems.append(f"must not assign the pre-bound variable ?{node.var} (AS ?{node.var})")
             elif name == "Project" and not top and "this" not in {str(v) for v in node.PV}:
                 problems.append("has a nested SELECT that does not select $this")
             for key, value in node.items():
                 if not key.startswith("_"):
-                    visit(value, top and name in ("SelectQuery", "AskQuery"))
+                    # the query's own projection sits under its modifiers; below it, a Project is a sub-select
+                    visit(value, top and name in ("SelectQuery", "AskQuery", "Slice", "Distinct", "Reduced", "OrderBy"))
         elif isinstance(node, (list, tuple)):
             for item in node:
                 visit(item, top)
@@ -1006,13 +1012,25 @@ def _this_is_bound(text: str, prefixes: tuple) -> bool:
         node = node.p
     if node.name in ("Slice", "Group", "AggregateJoin"):
         return False
+    if "this" not in {str(v) for v in _projection(algebra.p)}:
+        return False  # rows without a this column cannot be matched to focus nodes
     return "this" in {str(v) for v in _certain(node)} and _free_this_agrees(node)
+
+
+def _projection(node) -> list:
+    """The variables the query's own Project (under its modifiers) selects."""
+    while node is not None and getattr(node, "name", None) in ("Distinct", "Reduced", "OrderBy", "Slice"):
+        node = node.p
+    return list(getattr(node, "PV", None) or [])
 
 
 def _certain(node) -> set:
     name = getattr(node, "name", None)
     if name == "BGP":
-        return {t for triple in node.triples for t in triple if t.__class__.__name__ == "Variable"}
+        # a property path (ex:p*) may match zero steps, binding $this to a node with no triples
+        # at all, which running with $this free never finds: only plain patterns count
+        return {t for triple in node.triples if not isinstance(triple[1], Path)
+                for t in triple if t.__class__.__name__ == "Variable"}
     if name == "Join":
         return _certain(node.p1) | _certain(node.p2)
     if name in ("LeftJoin", "Minus"):
