@@ -121,13 +121,28 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
 def _check_utf8(data: bytes, shown: str) -> None:
     """RDF files are UTF-8 (Turtle, TriG, N-Triples, N-Quads all say so): a byte that is not,
     even in a comment, is an error at its line and column, with its offset; never a guess."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
-        raise InputError(f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason}); "
-                         "save the file as UTF-8", shown, line, col) from None
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20  # in slices: decoding a whole 256 MiB file at once would hold up to 1 GiB of text
+    for start in range(0, len(data), step):
+        try:
+            decoder.decode(data[start:start + step], final=start + step >= len(data))
+        except UnicodeDecodeError:
+            # decode again from the character that began before this slice, to place the byte
+            begin = start
+            while begin > 0 and start - begin < 3 and 0x80 <= data[begin] < 0xC0:
+                begin -= 1
+            try:
+                data[begin:start + step + 4].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad, reason = begin + exc.start, exc.reason
+            else:  # not reached: the same bytes failed above
+                bad, reason = start, "invalid UTF-8"
+            line = data.count(b"\n", 0, bad) + 1
+            col = len(data[data.rfind(b"\n", 0, bad) + 1:bad].decode("utf-8", "replace")) + 1
+            raise InputError(f"not UTF-8: byte 0x{data[bad]:02x} at offset {bad} ({reason}); "
+                             "save the file as UTF-8", shown, line, col) from None
 
 
 def _declared_prefixes(path: Path) -> str:
