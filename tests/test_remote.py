@@ -452,3 +452,25 @@ def test_rdfxml_answers_with_entities_are_refused(rdfxml_endpoint):
         with pytest.raises(EurokgError, match="DOCTYPE or entities"):
             remote_query(url, query, retries=0, timeout_s=5)
         assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("protocol", ["gsp", "update"])
+def test_named_graph_push_keeps_a_graph_with_blank_nodes_in_one_request(tmp_path, protocol):
+    """Each request is its own document: `_:b` sent in two requests would be two nodes."""
+    trig = tmp_path / "blank.trig"
+    trig.write_text("<https://e.org/g> { _:b <https://e.org/q> _:c . _:c <https://e.org/q> 4 . "
+                    "<https://e.org/a> <https://e.org/q> 5 . }\n"
+                    "<https://e.org/h> { <https://e.org/a> <https://e.org/q> 1, 2, 3 . }\n")
+    proc, base = _start(tmp_path / "oxi")
+    try:
+        report = push(trig, base + ("/store" if protocol == "gsp" else "/update"), protocol=protocol,
+                      named_graphs=True, batch_size=1)
+        assert report.graphs == 2 and report.triples == 6
+        joined = remote_query(base + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://e.org/g> "
+                              "{ ?x <https://e.org/q> ?y . ?y <https://e.org/q> 4 } }")
+        assert int(joined.rows[0][0]) == 1
+        if protocol == "gsp":
+            assert report.batches == 1 + 3  # g whole, h one triple per request
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -385,6 +385,9 @@ def push(obj: Context, endpoint, graph, named_graphs, protocol, data, user, auth
                f"{report.protocol}); index <{report.graph}>")
     if report.protocol == "gsp" and report.removed:
         click.echo(f"removed {report.removed} graph(s) of the previous push that this build no longer has")
+    elif report.protocol == "update":
+        click.echo("graphs of the previous push that this build no longer has were emptied (SPARQL Update cannot "
+                   "count them)")
 
 
 def _extractor(obj: Context):

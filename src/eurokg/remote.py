@@ -126,6 +126,7 @@ def _named_graphs(path: Path) -> dict[str, list[str]]:
     if fmt is None:
         raise UsageError(f"{path}: a named-graph push reads .trig or .nq (a .ttl or .nt file has no named graphs)")
     graphs: dict[str, dict[str, None]] = {}
+    blank: set[str] = set()
     default = 0
     try:
         for quad in ox.parse(path=str(path), format=fmt):
@@ -136,12 +137,33 @@ def _named_graphs(path: Path) -> dict[str, list[str]]:
             if not isinstance(name, ox.NamedNode):
                 raise InputError(f"graph {name} is named by a blank node, which no store can address", str(path))
             graphs.setdefault(name.value, {})[f"{quad.subject} {quad.predicate} {quad.object} ."] = None
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                blank.add(name.value)
     except (SyntaxError, MemoryError) as exc:  # MemoryError: a term over the parser's 16 MiB cap
         raise InputError(f"cannot read the graph: {exc}", str(path)) from None
     if default:
         raise InputError(f"{default} triple(s) in the default graph; a named-graph push writes named graphs only",
                          str(path))
-    return {name: list(lines) for name, lines in graphs.items()}
+    out = {}
+    for name, lines in graphs.items():
+        out[name] = _Lines(lines)
+        out[name].blank = name in blank
+    return out
+
+
+class _Lines(list):
+    """A graph's N-Triples lines; ``blank``: whether any has a blank node."""
+
+    blank = False
+
+
+def _chunks(lines: list[str], size: int) -> list[list[str]]:
+    """A graph's N-Triples lines in requests of ``size``; a graph with blank nodes goes
+    whole, since each request is its own document and ``_:b`` in two of them would be two
+    nodes."""
+    if getattr(lines, "blank", False):
+        return [lines]
+    return [lines[start:start + size] for start in range(0, len(lines), size)]
 
 
 def _index_lines(index: str, graphs) -> str:
@@ -177,8 +199,8 @@ def _push_graphs_gsp(session, endpoint: str, graphs: dict[str, list[str]], index
     send(session.put, index, _index_lines(index, previous | set(graphs)).splitlines(), f"index graph to {endpoint}")
     triples = batches = 0
     for graph, lines in graphs.items():
-        for start in range(0, len(lines), batch_size):
-            send(session.put if start == 0 else session.post, graph, lines[start:start + batch_size],
+        for start, chunk in enumerate(_chunks(lines, batch_size)):
+            send(session.put if start == 0 else session.post, graph, chunk,
                  f"<{graph}> (request {batches + 1}) to {endpoint}")
             batches += 1
         triples += len(lines)
@@ -215,8 +237,7 @@ def _push_graphs_update(session, endpoint: str, graphs: dict[str, list[str]], in
             blocks, size = [], 0
 
     for graph, lines in graphs.items():
-        for start in range(0, len(lines), batch_size):
-            chunk = lines[start:start + batch_size]
+        for chunk in _chunks(lines, batch_size):
             if size + len(chunk) > batch_size:
                 flush()
             blocks.append(f"GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n}\n")
