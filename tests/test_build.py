@@ -356,6 +356,16 @@ def test_links_out_of_the_project_are_refused(project, tmp_path):
         build(project, run_reasoner=False)
     article.unlink()
 
+    names = project.gazetteer / "names.csv"
+    (outside / "names.csv").write_bytes(names.read_bytes())
+    names.unlink()
+    names.symlink_to(outside / "names.csv")
+    with pytest.raises(InputError, match="outside the project") as err:
+        build(project, run_reasoner=False)
+    assert "names.csv" in str(err.value)
+    names.unlink()
+    names.write_bytes((outside / "names.csv").read_bytes())
+
     inside = project.root / "shared-data"
     inside.mkdir()
     (inside / "extra.ttl").write_text(

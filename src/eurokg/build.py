@@ -268,7 +268,8 @@ def input_files(project: Project) -> list[Path]:
     files = [project.ontology, project.shapes,
              *confined([*curated_files(project.curated), *article_files(project.articles)], project.root, project.relpath)]
     if project.gazetteer.is_dir():
-        files += sorted(p for p in project.gazetteer.iterdir() if p.is_file() and p.suffix == ".csv")
+        files += confined(sorted(p for p in project.gazetteer.iterdir() if p.is_file() and p.suffix == ".csv"),
+                          project.root, project.relpath)
     settings = project.root / "pyproject.toml"
     if settings.exists():
         files.append(settings)
@@ -378,6 +379,8 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
         curated = union_graph(loaded.dataset, include_provenance=False)
     if not paths:
         return ClaimsStage([], corroborate([], curated, loaded.ontology, min_sources=threshold), threshold, 0)
+    if project.gazetteer.is_dir():  # the gazetteer, like curated files, comes from inside the project
+        confined(sorted(p for p in project.gazetteer.iterdir() if p.suffix == ".csv"), project.root, project.relpath)
     gaz = Gazetteer.load(project.gazetteer, display=project.relpath,
                          types={str(c).rsplit("/", 1)[-1] for c in loaded.ontology.classes})
     kb = KnowledgeBase(loaded.ontology, gaz, curated)
