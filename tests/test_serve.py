@@ -269,3 +269,32 @@ def test_a_term_too_large_for_the_parser_is_an_input_error(tmp_path):
         Endpoint(data)
     with pytest.raises(InputError, match="huge.trig"):
         open_built(data, store="oxigraph")
+
+
+def test_connections_beyond_the_limit_get_503(built, monkeypatch):
+    """Slow clients each hold a thread; past MAX_CONNECTIONS a new one is told the server is
+    busy and closed, and the server answers again once they leave."""
+    import socket
+    import time
+
+    import eurokg.serve as serve_module
+
+    proj, _ = built
+    monkeypatch.setattr(serve_module, "MAX_CONNECTIONS", 2)
+    srv, url = serve_in_thread(Endpoint(proj.build_dir / "eurokg.trig", timeout_s=3, max_rows=5))
+    port = int(url.split(":")[2].split("/")[0])
+    try:
+        slow = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2)]
+        for conn in slow:
+            conn.sendall(b"GET /sparql?query=")  # and nothing more for now
+        time.sleep(0.3)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as third:
+            assert third.recv(100).startswith(b"HTTP/1.1 503")
+        for conn in slow:
+            conn.close()
+        time.sleep(0.3)
+        with urllib.request.urlopen(url + "?query=" + urllib.request.quote(STATES), timeout=30) as ok:
+            assert ok.status == 200
+    finally:
+        srv.shutdown()
+        srv.server_close()

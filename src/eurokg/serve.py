@@ -349,10 +349,45 @@ def make_handler(endpoint: Endpoint):
     return Handler
 
 
-def make_server(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), make_handler(endpoint))
-    server.daemon_threads = True
-    return server
+MAX_CONNECTIONS = 32
+"""Client connections held at once (each a thread); one more is answered 503 and closed."""
+
+
+class _Server(ThreadingHTTPServer):
+    """A thread per connection, at most ``max_connections`` of them: slow clients (one byte
+    every minute keeps a connection within the idle timeout) cannot take threads without bound."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, max_connections: int) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Content-Length: 23\r\nConnection: close\r\n\r\nbusy: too many clients\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def make_server(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 8000, *,
+                max_connections: int | None = None) -> ThreadingHTTPServer:
+    return _Server((host, port), make_handler(endpoint), MAX_CONNECTIONS if max_connections is None else max_connections)
 
 
 def serve_in_thread(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0):
