@@ -21,6 +21,11 @@ def main(argv: list[str]) -> int:
     from eurokg.metrics import membership, raw_betweenness
 
     src, dst = argv[1], argv[2]
+    from pathlib import Path
+
+    from eurokg.child import watch_parent
+
+    watch_parent(Path(dst).parent)  # its folder, made by the caller for this run only
     with np.load(src) as data:
         n = int(data["n"])
         pairs = [tuple(p) for p in data["pairs"].tolist()]

@@ -19,6 +19,11 @@ def main(argv: list[str]) -> int:
     from owlready2 import OwlReadyInconsistentOntologyError, World, sync_reasoner_hermit
 
     src, dst = argv[1], argv[2]
+    from pathlib import Path
+
+    from eurokg.child import watch_parent
+
+    watch_parent(Path(dst).parent)  # its folder, made by the caller for this run only
     owlready2.reasoning.JAVA_MEMORY = 1000
     world = World()  # isolated: never the default world
     onto = world.get_ontology("file://" + src).load(only_local=True, format="ntriples")

@@ -51,3 +51,25 @@ class ChildProcess:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def watch_parent(folder: Path | str, interval_s: float = 0.5) -> None:
+    """Called by a child at start: when the process that started it dies (killed with
+    SIGKILL, it can clean nothing up), remove ``folder`` (the child's working folder) and
+    stop the child's whole session, HermiT's Java included, instead of running on with no
+    one to read the result. A daemon thread that polls the parent's pid (it waits while a
+    C extension holds the GIL, which the metrics worker's igraph calls do: that worker
+    then stops when its call returns)."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval_s)
+            if os.getppid() != parent:
+                shutil.rmtree(folder, ignore_errors=True)
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="eurokg-watch-parent", daemon=True).start()
