@@ -375,3 +375,23 @@ def test_links_out_of_the_project_are_refused(project, tmp_path):
     (project.curated / "extra.ttl").symlink_to(inside / "extra.ttl")
     build(project, run_reasoner=False)
     assert '"shared"' in (project.build_dir / "eurokg.ttl").read_text()
+
+
+def test_a_curated_folder_put_elsewhere_by_the_caller_is_read(project, tmp_path):
+    """The confinement is to the project or to the folder itself: a caller may keep curated
+    data outside the project (the API's Project(curated=...)); links out of it are refused."""
+    import shutil
+
+    from eurokg import Project
+    from eurokg.errors import InputError
+
+    elsewhere = tmp_path / "shared-curated"
+    shutil.copytree(project.curated, elsewhere)
+    moved = Project(project.root, curated=elsewhere)
+    build(moved, run_reasoner=False)
+    assert (moved.build_dir / "eurokg.ttl").exists()
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<https://w3id.org/eurokg/id/kazakhstan> <http://www.w3.org/2000/01/rdf-schema#comment> \"x\" .\n")
+    (elsewhere / "evil.ttl").symlink_to(secret)
+    with pytest.raises(InputError, match="outside the project"):
+        build(moved, run_reasoner=False)

@@ -146,16 +146,17 @@ def plain_name(name: object) -> bool:
 
 
 def confined(paths, root: Path | str, display=lambda p: str(p)) -> list[Path]:
-    """``paths`` (found by listing the project's folders), each checked to resolve inside
-    ``root``: a link to a file elsewhere (``data/curated/x.ttl -> ~/.ssh/…``) would put that
-    file in the graph, and in what is pushed or served. An :class:`InputError` names it."""
+    """``paths`` (found by listing one of the project's folders), each checked to resolve
+    inside ``root`` or inside the folder it was listed from (a caller may put that folder
+    elsewhere): a link to a file elsewhere (``data/curated/x.ttl -> ~/.ssh/…``) would put
+    that file in the graph, and in what is pushed or served. An :class:`InputError` names it."""
     from .errors import InputError
 
     base = Path(root).resolve()
     out = []
     for path in paths:
         target = Path(path).resolve()
-        if not target.is_relative_to(base):
+        if not (target.is_relative_to(base) or target.is_relative_to(Path(path).parent.resolve())):
             raise InputError(f"this is a link to {target}, outside the project; copy the file into the project "
                              "instead", display(path))
         out.append(Path(path))
