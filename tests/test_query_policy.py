@@ -523,3 +523,14 @@ def test_remote_values_clause_refuses_an_iri_that_would_write_query_text(listene
         remote_query(listener.url, "SELECT ?s WHERE { ?s ?p ?x }",
                      bindings={"x": URIRef("urn:a>)}SERVICE<http://169.254.169.254/>{?s ?p ?o}#")})
     assert listener.connections() == 0
+
+
+@pytest.mark.parametrize("timeout_s", [None, 5.0], ids=["in-process", "worker"])
+def test_a_comment_ended_by_cr_does_not_hide_service(graph, tmp_path, listener, timeout_s):
+    """rdflib ends a '#' comment at LF only, Oxigraph at CR too: the query is checked and run
+    with one line ending, so SERVICE after '#...\\r' is refused on both stores."""
+    text = f"SELECT * WHERE {{ ?s ?p ?o #\r SERVICE <{listener.url}> {{ ?a ?b ?c }}\n}}"
+    for store in (graph, _oxigraph_dataset(graph, tmp_path)):
+        with pytest.raises(QueryRefused, match="SERVICE is refused"):
+            run_query(store, text, timeout_s=timeout_s)
+    assert listener.connections() == 0

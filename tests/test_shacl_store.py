@@ -283,6 +283,8 @@ OUTWARD = {
     "from": 'sh:targetNode <https://example.org/a> ; sh:sparql [ sh:select "SELECT $this FROM <{url}> WHERE {{ $this ?p ?o }}" ]',
     # the keyword spelled with an escape, which SPARQL decodes before parsing
     "escaped target": 'sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE {{ \\\\u0053ERVICE <{url}> {{ ?this ?p ?o }} }}" ] ; sh:property [ sh:path <https://example.org/p> ; sh:minCount 2 ]',
+    # a comment that rdflib ends at LF only and Oxigraph at CR too
+    "cr comment": 'sh:targetNode <https://example.org/a> ; sh:sparql [ sh:select "SELECT $this WHERE {{ $this ?p ?o #\\r . SERVICE <{url}> {{ $this ?q ?r }}\\n}}" ]',
     # a backslash-escaped '#' in a local name that a naive comment stripper takes for a comment
     "comment trick": 'sh:targetNode <https://example.org/a> ; sh:sparql [ sh:prefixes <https://example.org/P> ; sh:select "SELECT $this WHERE {{ $this ex:p\\\\#x ?o . SERVICE <{url}> {{ ?s ?p ?o }} }}" ] . <https://example.org/P> sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^<http://www.w3.org/2001/XMLSchema#anyURI> ]',
 }

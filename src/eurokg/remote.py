@@ -347,6 +347,9 @@ def remote_query(endpoint: str, text: str, *, bindings: dict | None = None, time
     """Run a read-only query at a SPARQL endpoint; bindings travel as a VALUES clause."""
     import requests
 
+    from .query import one_line_ending
+
+    text = one_line_ending(text)
     check_policy(text, allow_remote=False, source=source)
     full = _prologue(text) + text + _values(bindings or {})
     session = _session(user, password, retries)

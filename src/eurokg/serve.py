@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import EurokgError, InputError, QueryRefused
-from .query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, check_policy
+from .query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, check_policy, one_line_ending
 from .vocab import PREFIXES
 from .xmltext import clean_text
 
@@ -72,6 +72,8 @@ def _json_term(term) -> dict:
         out["datatype"] = term.datatype.value
     return out
 
+
+_PARSING = threading.Lock()
 
 MAX_WORKERS = 4
 """Queries answered at once (each in a forked worker); one more gets 503 at once."""
@@ -208,8 +210,10 @@ class Endpoint:
         self.max_workers = max_workers
 
     def answer(self, text: str, fmt: str | None) -> Answer:
+        text = one_line_ending(text)
         try:
-            check_policy(text, allow_remote=False, source="query")
+            with _PARSING:  # rdflib's (pyparsing's) parser is not thread-safe
+                check_policy(text, allow_remote=False, source="query")
         except QueryRefused as exc:
             # the command line's remedy (--allow-remote) is not the endpoint's to offer
             message = re.sub(r";? (?:or )?pass --allow-remote( to permit it)?", "", str(exc))
@@ -377,6 +381,13 @@ class _Server(ThreadingHTTPServer):
         except BaseException:
             self._slots.release()
             raise
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that went away mid-request: nothing to report
+        super().handle_error(request, client_address)
 
     def process_request_thread(self, request, client_address):
         try:

@@ -43,6 +43,7 @@ from rdflib.paths import Path
 
 from .errors import InputError
 from .oxterms import from_ox, to_ox
+from .query import one_line_ending
 from .vocab import OWL, RDF, RDFS, SH, XSD
 
 # ----------------------------------------------------------------------------- terms
@@ -490,7 +491,7 @@ class StoreValidator:
         select = g.value(constraint, SH.select)
         if select is None:
             raise ShapesError(f"sh:sparql {constraint} has no sh:select", self.shapes_name)
-        text = str(select)
+        text = one_line_ending(str(select))  # Oxigraph ends a comment at CR too, rdflib's checks only at LF
         prefixes = self._prefixes(constraint)
         problem = _forbidden(text, tuple(sorted(prefixes.items())))
         if problem:
@@ -592,7 +593,7 @@ class StoreValidator:
         ask, select = g.value(chosen, SH.ask), g.value(chosen, SH.select)
         if (ask is None) == (select is None):
             raise ShapesError(f"validator {chosen} of {comp} needs one sh:ask or one sh:select", self.shapes_name)
-        text = str(ask if ask is not None else select)
+        text = one_line_ending(str(ask if ask is not None else select))
         prefixes = self._prefixes(chosen)
         problem = _forbidden(text, tuple(sorted(prefixes.items())))
         if problem:

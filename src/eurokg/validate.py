@@ -348,7 +348,8 @@ def check_shapes_offline(shapes: Graph, shapes_name: str = "shapes") -> None:
         if prefix is not None and namespace is not None:
             declared[str(prefix)] = str(namespace)
     for predicate in (SH.select, SH.ask, SH.construct):
-        for holder, text in sorted(shapes.subject_objects(predicate), key=lambda so: (str(so[0]), str(so[1]))):
+        for holder, raw in sorted(shapes.subject_objects(predicate), key=lambda so: (str(so[0]), str(so[1]))):
+            text = raw.replace("\r", "\n")  # pySHACL's rdflib ends a comment at LF only, Oxigraph at CR too
             if not might_reach_out(str(text)):
                 continue  # cannot reach out (parsing every text would cost 25-50 ms each)
             named = holder if isinstance(holder, URIRef) else f"a {predicate.n3(shapes.namespace_manager)} of the shapes"
