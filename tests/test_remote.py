@@ -474,3 +474,39 @@ def test_named_graph_push_keeps_a_graph_with_blank_nodes_in_one_request(tmp_path
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_an_answer_that_never_ends_is_stopped_at_the_time_limit():
+    """A store streaming an answer without end: requests' timeout is per read, so the whole
+    answer gets the query's time limit (the process grew to 24 GB before)."""
+    import http.server
+    import threading
+
+    class Endless(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            try:
+                self.wfile.write(b'{"head": {"vars": ["x"]}, "results": {"bindings": [')
+                while True:
+                    self.wfile.write(b'{"x": {"type": "literal", "value": "again"}},' * 1000)
+                    time.sleep(0.01)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(EurokgError, match="longer than 2 s|MiB"):
+            remote_query(f"http://127.0.0.1:{server.server_address[1]}/sparql", "SELECT ?x WHERE { ?x ?p ?o }",
+                         timeout_s=2, retries=0)
+        assert time.perf_counter() - started < 10
+    finally:
+        server.shutdown()

@@ -39,6 +39,8 @@ DEFAULT_INDEX = GRAPH["pushed"]
 """The index graph of a named-graph push: ``<index> dcterms:hasPart <graph>`` for each graph pushed."""
 _HAS_PART = f"<{DCTERMS.hasPart}>"
 DEFAULT_BATCH = 50_000
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
+"""The largest answer :func:`remote_query` reads from a store."""
 USER_AGENT = "eurokg (push/remote query)"
 
 
@@ -353,9 +355,25 @@ def remote_query(endpoint: str, text: str, *, bindings: dict | None = None, time
     check_policy(text, allow_remote=False, source=source)
     full = _prologue(text) + text + _values(bindings or {})
     session = _session(user, password, retries)
+    import time
+
     try:
-        response = session.post(endpoint, data={"query": full}, timeout=timeout_s,
+        response = session.post(endpoint, data={"query": full}, timeout=timeout_s, stream=True,
                                 headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"})
+        # the whole answer within the time limit and MAX_ANSWER_BYTES: a store that streams
+        # without end must not hold this process (requests' timeout is per read)
+        deadline = time.monotonic() + timeout_s
+        body = bytearray()
+        for chunk in response.iter_content(1 << 16):
+            body += chunk
+            if len(body) > MAX_ANSWER_BYTES:
+                response.close()
+                raise RemoteError(f"{endpoint}: the answer is over {MAX_ANSWER_BYTES // (1 << 20)} MiB; refused "
+                                  "(add a LIMIT)")
+            if time.monotonic() > deadline:
+                response.close()
+                raise RemoteError(f"{endpoint}: the answer took longer than {timeout_s:g} s; stopped")
+        response._content = bytes(body)  # .text and .json() read it as usual
     except requests.RequestException as exc:
         raise RemoteError(f"{endpoint}: {type(exc).__name__}: {exc}") from None
     _check(response, f"query at {endpoint}")
