@@ -307,6 +307,11 @@ def test_a_build_sweeps_what_a_killed_build_left(project):
     build(project, run_reasoner=False)
     assert not any(p.exists() for p in left)
     assert mine.read_text() == "a researcher's file" and other.exists()
+    # the sweep knows every name a build writes
+    from eurokg.build import OUTPUTS, REPORTS
+
+    written = {p.name for p in project.build_dir.iterdir() if not p.name.startswith(".")} - {"notes.md", "manifest.json"}
+    assert written and written <= set(OUTPUTS) | set(REPORTS)
 
 
 def test_two_builds_of_one_project_at_once(project):

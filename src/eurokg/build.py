@@ -33,6 +33,8 @@ OUTPUTS = {
     "eurokg.trig": "trig",
     "eurokg.graphml": "graphml",
 }
+REPORTS = ("validation.ttl", "validation.txt", "reasoning.txt", "claims.jsonl", "claims.txt")
+"""The reports a build may write beside :data:`OUTPUTS` (and the manifest)."""
 
 
 @dataclass
@@ -205,8 +207,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         step("write outputs")
         with locked(project.build_dir):
             pub = Publication(project.build_dir)
-            pub.sweep([*OUTPUTS, "validation.ttl", "validation.txt", "reasoning.txt", "claims.jsonl", "claims.txt",
-                       Publication.MANIFEST])  # what a build killed while writing left behind
+            pub.sweep([*OUTPUTS, *REPORTS, Publication.MANIFEST])  # what a build killed while writing left behind
             graphs: dict[str, GraphExport] = {}
             try:
                 # the Gephi views first: a large view's metrics then run in a child process
@@ -267,13 +268,19 @@ def input_files(project: Project) -> list[Path]:
 
     files = [project.ontology, project.shapes,
              *confined([*curated_files(project.curated), *article_files(project.articles)], project.root, project.relpath)]
-    if project.gazetteer.is_dir():
-        files += confined(sorted(p for p in project.gazetteer.iterdir() if p.is_file() and p.suffix == ".csv"),
-                          project.root, project.relpath)
+    files += gazetteer_files(project)
     settings = project.root / "pyproject.toml"
     if settings.exists():
         files.append(settings)
     return files
+
+
+def gazetteer_files(project: Project) -> list[Path]:
+    """The gazetteer's CSV files, each inside the project (see :func:`eurokg.iosafe.confined`)."""
+    if not project.gazetteer.is_dir():
+        return []
+    return confined(sorted(p for p in project.gazetteer.iterdir() if p.is_file() and p.suffix == ".csv"),
+                    project.root, project.relpath)
 
 
 def input_digest(project: Project, **options) -> str:
@@ -379,8 +386,7 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
         curated = union_graph(loaded.dataset, include_provenance=False)
     if not paths:
         return ClaimsStage([], corroborate([], curated, loaded.ontology, min_sources=threshold), threshold, 0)
-    if project.gazetteer.is_dir():  # the gazetteer, like curated files, comes from inside the project
-        confined(sorted(p for p in project.gazetteer.iterdir() if p.suffix == ".csv"), project.root, project.relpath)
+    gazetteer_files(project)  # the gazetteer, like curated files, comes from inside the project
     gaz = Gazetteer.load(project.gazetteer, display=project.relpath,
                          types={str(c).rsplit("/", 1)[-1] for c in loaded.ontology.classes})
     kb = KnowledgeBase(loaded.ontology, gaz, curated)

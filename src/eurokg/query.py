@@ -120,8 +120,20 @@ def _walk(node):
             yield from _walk(item)
 
 
-def check_policy(text: str, *, allow_remote: bool = False, source: str = "<query>"):
-    """Parse ``text``; refuse updates, SERVICE and FROM unless ``allow_remote``. Returns the prepared query."""
+def reaches_out(algebra) -> str | None:
+    """What in a parsed query would reach beyond the graph it runs on: ``"SERVICE"`` (a
+    request to another server) or ``"FROM"`` (a dataset named by IRI, which rdflib may
+    fetch); None when nothing does. Shared by the query policy and the shapes check."""
+    if any(node.name == "ServiceGraphPattern" for node in _walk(algebra)):
+        return "SERVICE"
+    if "datasetClause" in algebra and algebra["datasetClause"]:
+        return "FROM"
+    return None
+
+
+def check_policy(text: str, *, allow_remote: bool = False, source: str = "<query>", remedies: bool = True):
+    """Parse ``text``; refuse updates, SERVICE and FROM unless ``allow_remote``. Returns the prepared query.
+    ``remedies``: whether a refusal names the command line's way out (``--allow-remote``)."""
     try:
         prepared = prepareQuery(text, initNs={p: ns for p, ns in PREFIXES.items()})
     except Exception as exc:  # pyparsing errors, unknown prefixes...
@@ -136,12 +148,13 @@ def check_policy(text: str, *, allow_remote: bool = False, source: str = "<query
         if m:
             raise InputError(f"SPARQL syntax error: {message.splitlines()[0]}", source, int(m.group(1)), int(m.group(2))) from None
         raise InputError(f"SPARQL syntax error: {message.splitlines()[0]}", source) from None
-    if not allow_remote:
-        for node in _walk(prepared.algebra):
-            if node.name == "ServiceGraphPattern":
-                raise QueryRefused(f"{source}: SERVICE is refused (it would send a request to another server); pass --allow-remote to permit it")
-        if prepared.algebra.get("datasetClause"):
-            raise QueryRefused(f"{source}: FROM / FROM NAMED is refused (it may fetch remote data); query the built graph, or pass --allow-remote")
+    outward = None if allow_remote else reaches_out(prepared.algebra)
+    if outward == "SERVICE":
+        raise QueryRefused(f"{source}: SERVICE is refused (it would send a request to another server)"
+                           + ("; pass --allow-remote to permit it" if remedies else ""))
+    if outward == "FROM":
+        raise QueryRefused(f"{source}: FROM / FROM NAMED is refused (it may fetch remote data); query the built graph"
+                           + (", or pass --allow-remote" if remedies else ""))
     return prepared
 
 

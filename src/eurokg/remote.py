@@ -32,6 +32,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from .errors import EurokgError, InputError, UsageError
 from .query import QueryResult, check_policy
+from .sources.rdffile import rdf_format_for
 from .vocab import DCTERMS, GRAPH, PREFIXES
 
 DEFAULT_GRAPH = GRAPH["eurokg"]
@@ -85,14 +86,10 @@ def _check(response, what: str) -> None:
                           + (f": {' '.join(body)[:300]}" if body else ""))
 
 
-def _batches(path: Path, size: int):
+def _batches(path: Path, fmt, size: int):
     """N-Triples batches of the graph in ``path`` (read with pyoxigraph: fast, streaming)."""
     import pyoxigraph as ox
 
-    fmt = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
-           ".nq": ox.RdfFormat.N_QUADS}.get(path.suffix)
-    if fmt is None:
-        raise UsageError(f"{path}: push reads .ttl, .nt, .trig or .nq")
     batch: list[str] = []
     try:
         for quad in ox.parse(path=str(path), format=fmt):
@@ -118,14 +115,13 @@ def _probe(session, endpoint: str, graph: str, timeout_s: float, user: str | Non
                else f"{endpoint} wants credentials (--user, --password)")
 
 
-def _named_graphs(path: Path) -> dict[str, list[str]]:
+def _named_graphs(path: Path, fmt) -> tuple[dict[str, list[str]], set[str]]:
     """``{graph IRI: its triples as N-Triples lines, each once}`` for a named-graph push, in
-    the file's order. A triple in the default graph, or a graph named by a blank node, has
-    no place to go: an :class:`InputError` naming the file."""
+    the file's order, and the graphs that have blank nodes. A triple in the default graph,
+    or a graph named by a blank node, has no place to go: an :class:`InputError` naming the file."""
     import pyoxigraph as ox
 
-    fmt = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}.get(path.suffix)
-    if fmt is None:
+    if fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
         raise UsageError(f"{path}: a named-graph push reads .trig or .nq (a .ttl or .nt file has no named graphs)")
     graphs: dict[str, dict[str, None]] = {}
     blank: set[str] = set()
@@ -146,24 +142,14 @@ def _named_graphs(path: Path) -> dict[str, list[str]]:
     if default:
         raise InputError(f"{default} triple(s) in the default graph; a named-graph push writes named graphs only",
                          str(path))
-    out = {}
-    for name, lines in graphs.items():
-        out[name] = _Lines(lines)
-        out[name].blank = name in blank
-    return out
+    return {name: list(lines) for name, lines in graphs.items()}, blank
 
 
-class _Lines(list):
-    """A graph's N-Triples lines; ``blank``: whether any has a blank node."""
-
-    blank = False
-
-
-def _chunks(lines: list[str], size: int) -> list[list[str]]:
-    """A graph's N-Triples lines in requests of ``size``; a graph with blank nodes goes
-    whole, since each request is its own document and ``_:b`` in two of them would be two
-    nodes."""
-    if getattr(lines, "blank", False):
+def _chunks(lines: list[str], size: int, whole: bool) -> list[list[str]]:
+    """A graph's N-Triples lines in requests of ``size``; ``whole`` (a graph with blank
+    nodes) in one, since each request is its own document and ``_:b`` in two of them
+    would be two nodes."""
+    if whole:
         return [lines]
     return [lines[start:start + size] for start in range(0, len(lines), size)]
 
@@ -184,8 +170,8 @@ def _listed(text: str, index: str) -> set[str]:
         raise RemoteError(f"the index graph <{index}> came back unreadable: {exc}") from None
 
 
-def _push_graphs_gsp(session, endpoint: str, graphs: dict[str, list[str]], index: str, batch_size: int,
-                     timeout_s: float) -> tuple[int, int, int]:
+def _push_graphs_gsp(session, endpoint: str, graphs: dict[str, list[str]], blank: set[str], index: str,
+                     batch_size: int, timeout_s: float) -> tuple[int, int, int]:
     def send(method, graph: str, lines: list[str], what: str):
         response = method(endpoint, params={"graph": graph}, data=("\n".join(lines) + "\n").encode("utf-8"),
                           timeout=timeout_s, headers={"Content-Type": "application/n-triples"})
@@ -201,7 +187,7 @@ def _push_graphs_gsp(session, endpoint: str, graphs: dict[str, list[str]], index
     send(session.put, index, _index_lines(index, previous | set(graphs)).splitlines(), f"index graph to {endpoint}")
     triples = batches = 0
     for graph, lines in graphs.items():
-        for start, chunk in enumerate(_chunks(lines, batch_size)):
+        for start, chunk in enumerate(_chunks(lines, batch_size, graph in blank)):
             send(session.put if start == 0 else session.post, graph, chunk,
                  f"<{graph}> (request {batches + 1}) to {endpoint}")
             batches += 1
@@ -215,8 +201,8 @@ def _push_graphs_gsp(session, endpoint: str, graphs: dict[str, list[str]], index
     return triples, batches, len(stale)
 
 
-def _push_graphs_update(session, endpoint: str, graphs: dict[str, list[str]], index: str, batch_size: int,
-                        timeout_s: float) -> tuple[int, int, int]:
+def _push_graphs_update(session, endpoint: str, graphs: dict[str, list[str]], blank: set[str], index: str,
+                        batch_size: int, timeout_s: float) -> tuple[int, int, int]:
     def update(text: str, what: str):
         response = session.post(endpoint, data=text.encode("utf-8"), timeout=timeout_s,
                                 headers={"Content-Type": "application/sparql-update"})
@@ -239,7 +225,7 @@ def _push_graphs_update(session, endpoint: str, graphs: dict[str, list[str]], in
             blocks, size = [], 0
 
     for graph, lines in graphs.items():
-        for chunk in _chunks(lines, batch_size):
+        for chunk in _chunks(lines, batch_size, graph in blank):
             if size + len(chunk) > batch_size:
                 flush()
             blocks.append(f"GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n}\n")
@@ -265,10 +251,9 @@ def push(data: Path | str, endpoint: str, *, graph: str | None = None, protocol:
         raise InputError("no built graph here; run `eurokg build` first", str(path))
     if protocol not in ("gsp", "update"):
         raise UsageError(f"unknown protocol {protocol!r} (gsp or update)")
-    if path.suffix not in (".ttl", ".nt", ".trig", ".nq"):  # before any request is made
-        raise UsageError(f"{path}: push reads .ttl, .nt, .trig or .nq")
+    fmt = rdf_format_for(path)  # an unreadable file type is refused before any request
     target = str(graph or (DEFAULT_INDEX if named_graphs else DEFAULT_GRAPH))
-    graphs = _named_graphs(path) if named_graphs else {}
+    graphs, blank = _named_graphs(path, fmt) if named_graphs else ({}, set())
     if target in graphs:
         raise UsageError(f"the index graph <{target}> is one of the graphs pushed; name another with --graph")
     session = _session(user, password, retries, auth)
@@ -278,13 +263,13 @@ def push(data: Path | str, endpoint: str, *, graph: str | None = None, protocol:
             _probe(session, endpoint, target, timeout_s, user)
         if named_graphs:
             run = _push_graphs_gsp if protocol == "gsp" else _push_graphs_update
-            triples, batches, removed = run(session, endpoint, graphs, target, batch_size, timeout_s)
+            triples, batches, removed = run(session, endpoint, graphs, blank, target, batch_size, timeout_s)
             return PushReport(target, triples, batches, protocol, graphs=len(graphs), removed=removed)
         if protocol == "update":
             response = session.post(endpoint, data=f"DROP SILENT GRAPH <{target}>".encode(), timeout=timeout_s,
                                     headers={"Content-Type": "application/sparql-update"})
             _check(response, f"DROP GRAPH at {endpoint}")
-        for batch in _batches(path, batch_size):
+        for batch in _batches(path, fmt, batch_size):
             body = "\n".join(batch) + "\n"
             if protocol == "gsp":
                 method = session.put if batches == 0 else session.post
@@ -304,6 +289,30 @@ def push(data: Path | str, endpoint: str, *, graph: str | None = None, protocol:
     except requests.RequestException as exc:
         raise RemoteError(f"{endpoint}: {type(exc).__name__}: {exc}") from None
     return PushReport(target, triples, batches, protocol)
+
+
+def _read_capped(response, endpoint: str, timeout_s: float) -> str:
+    """The whole answer as text, within ``timeout_s`` and :data:`MAX_ANSWER_BYTES` (a store
+    that streams without end must not hold this process: requests' timeout is per read)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    body = bytearray()
+    for chunk in response.iter_content(1 << 16):
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            response.close()
+            raise RemoteError(f"{endpoint}: the answer is over {MAX_ANSWER_BYTES // (1 << 20)} MiB; refused (add a LIMIT)")
+        if time.monotonic() > deadline:
+            response.close()
+            raise RemoteError(f"{endpoint}: the answer took longer than {timeout_s:g} s; stopped")
+    # SPARQL results and Turtle are UTF-8 unless the answer says otherwise (requests would
+    # take ISO-8859-1 for any text/* type without a charset)
+    charset = re.search(r"charset=([\w.-]+)", response.headers.get("Content-Type", ""), re.I)
+    try:
+        return bytes(body).decode(charset.group(1) if charset else "utf-8", errors="replace")
+    except LookupError:  # an unknown charset name
+        return bytes(body).decode("utf-8", errors="replace")
 
 
 def _term(item: dict):
@@ -355,38 +364,23 @@ def remote_query(endpoint: str, text: str, *, bindings: dict | None = None, time
     check_policy(text, allow_remote=False, source=source)
     full = _prologue(text) + text + _values(bindings or {})
     session = _session(user, password, retries)
-    import time
-
     try:
         response = session.post(endpoint, data={"query": full}, timeout=timeout_s, stream=True,
                                 headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"})
-        # the whole answer within the time limit and MAX_ANSWER_BYTES: a store that streams
-        # without end must not hold this process (requests' timeout is per read)
-        deadline = time.monotonic() + timeout_s
-        body = bytearray()
-        for chunk in response.iter_content(1 << 16):
-            body += chunk
-            if len(body) > MAX_ANSWER_BYTES:
-                response.close()
-                raise RemoteError(f"{endpoint}: the answer is over {MAX_ANSWER_BYTES // (1 << 20)} MiB; refused "
-                                  "(add a LIMIT)")
-            if time.monotonic() > deadline:
-                response.close()
-                raise RemoteError(f"{endpoint}: the answer took longer than {timeout_s:g} s; stopped")
-        response._content = bytes(body)  # .text and .json() read it as usual
+        text = _read_capped(response, endpoint, timeout_s) if response.status_code < 400 else ""
     except requests.RequestException as exc:
         raise RemoteError(f"{endpoint}: {type(exc).__name__}: {exc}") from None
     _check(response, f"query at {endpoint}")
     ctype = response.headers.get("Content-Type", "").split(";")[0].strip()
     if ctype in ("text/turtle", "application/n-triples", "application/rdf+xml"):
-        if ctype == "application/rdf+xml" and re.search(r"<!\s*(?:DOCTYPE|ENTITY)", response.text, re.I):
+        if ctype == "application/rdf+xml" and re.search(r"<!\s*(?:DOCTYPE|ENTITY)", text, re.I):
             # entity declarations: external ones read local files (XXE), nested ones explode (billion laughs)
             raise RemoteError(f"{endpoint}: the RDF/XML answer declares a DOCTYPE or entities; refused")
         g = Graph()
-        g.parse(data=response.text, format={"text/turtle": "turtle", "application/n-triples": "nt"}.get(ctype, "xml"))
+        g.parse(data=text, format={"text/turtle": "turtle", "application/n-triples": "nt"}.get(ctype, "xml"))
         return QueryResult(kind="graph", graph=g)
     try:
-        doc = json.loads(response.text)
+        doc = json.loads(text)
     except ValueError:
         raise RemoteError(f"{endpoint}: the answer is not SPARQL JSON ({ctype or 'no content type'})") from None
     if "boolean" in doc:

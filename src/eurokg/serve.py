@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import io
 import json
-import re
 import multiprocessing as mp
 import threading
 import xml.etree.ElementTree as ET
@@ -213,11 +212,10 @@ class Endpoint:
         text = one_line_ending(text)
         try:
             with _PARSING:  # rdflib's (pyparsing's) parser is not thread-safe
-                check_policy(text, allow_remote=False, source="query")
+                # without the command line's remedy (--allow-remote), which is not the endpoint's to offer
+                check_policy(text, allow_remote=False, source="query", remedies=False)
         except QueryRefused as exc:
-            # the command line's remedy (--allow-remote) is not the endpoint's to offer
-            message = re.sub(r";? (?:or )?pass --allow-remote( to permit it)?", "", str(exc))
-            return Answer(403, message.encode(), "text/plain; charset=utf-8")
+            return Answer(403, str(exc).encode(), "text/plain; charset=utf-8")
         except EurokgError as exc:
             return Answer(400, str(exc).encode(), "text/plain; charset=utf-8")
         # each query runs in a forked worker; more than max_workers at once would fork without bound

@@ -339,6 +339,7 @@ def check_shapes_offline(shapes: Graph, shapes_name: str = "shapes") -> None:
     SERVICE in constraints only, and runs targets and rules as written."""
     from rdflib.plugins.sparql import prepareQuery
 
+    from .query import one_line_ending, reaches_out
     from .shacl_store import might_reach_out
     from .vocab import SH
 
@@ -349,30 +350,19 @@ def check_shapes_offline(shapes: Graph, shapes_name: str = "shapes") -> None:
             declared[str(prefix)] = str(namespace)
     for predicate in (SH.select, SH.ask, SH.construct):
         for holder, raw in sorted(shapes.subject_objects(predicate), key=lambda so: (str(so[0]), str(so[1]))):
-            text = raw.replace("\r", "\n")  # pySHACL's rdflib ends a comment at LF only, Oxigraph at CR too
-            if not might_reach_out(str(text)):
+            text = one_line_ending(str(raw))  # Oxigraph ends a comment at CR too, rdflib at LF only
+            if not might_reach_out(text):
                 continue  # cannot reach out (parsing every text would cost 25-50 ms each)
             named = holder if isinstance(holder, URIRef) else f"a {predicate.n3(shapes.namespace_manager)} of the shapes"
             try:
-                algebra = prepareQuery(str(text), initNs=declared).algebra
+                algebra = prepareQuery(text, initNs=declared).algebra
             except Exception:
                 # its own engine reports the syntax error; here only the keyword can be judged
-                if might_reach_out(str(text), "SERVICE"):
+                if might_reach_out(text, "SERVICE"):
                     raise InputError(f"the SPARQL of {named} calls SERVICE: validation never reaches the network",
                                      shapes_name) from None
                 continue
-            if _reaches_out(algebra):
+            if reaches_out(algebra):
                 raise InputError(f"the SPARQL of {named} uses SERVICE or FROM: validation never reaches the network "
                                  "or reads other datasets", shapes_name)
 
-
-def _reaches_out(node) -> bool:
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        if node.name == "ServiceGraphPattern" or ("datasetClause" in node and node["datasetClause"]):
-            return True
-        return any(_reaches_out(v) for k, v in node.items() if not k.startswith("_"))
-    if isinstance(node, (list, tuple)):
-        return any(_reaches_out(v) for v in node)
-    return False

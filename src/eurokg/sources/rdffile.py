@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from ..errors import InputError
+from .text import check_utf8
 from ..vocab import XSD
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
@@ -97,7 +98,7 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
     _check_size(path, MAX_INPUT_BYTES if limit is None else limit, shown)
     fmt = rdf_format_for(path)
     data = path.read_bytes()
-    _check_utf8(data, shown)
+    check_utf8(data, shown)  # even in comments, which the parser skips undecoded
     try:
         for q in ox.parse(data, format=fmt):
             graph = getattr(q, "graph_name", None)
@@ -117,32 +118,6 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
     except MemoryError as exc:  # pyoxigraph's parser caps one token (a literal, an IRI) at 16 MiB
         raise InputError(f"a term in this file is too large to read ({exc})", shown) from None
 
-
-def _check_utf8(data: bytes, shown: str) -> None:
-    """RDF files are UTF-8 (Turtle, TriG, N-Triples, N-Quads all say so): a byte that is not,
-    even in a comment, is an error at its line and column, with its offset; never a guess."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    step = 1 << 20  # in slices: decoding a whole 256 MiB file at once would hold up to 1 GiB of text
-    for start in range(0, len(data), step):
-        try:
-            decoder.decode(data[start:start + step], final=start + step >= len(data))
-        except UnicodeDecodeError:
-            # decode again from the character that began before this slice, to place the byte
-            begin = start
-            while begin > 0 and start - begin < 3 and 0x80 <= data[begin] < 0xC0:
-                begin -= 1
-            try:
-                data[begin:start + step + 4].decode("utf-8")
-            except UnicodeDecodeError as exc:
-                bad, reason = begin + exc.start, exc.reason
-            else:  # not reached: the same bytes failed above
-                bad, reason = start, "invalid UTF-8"
-            line = data.count(b"\n", 0, bad) + 1
-            col = len(data[data.rfind(b"\n", 0, bad) + 1:bad].decode("utf-8", "replace")) + 1
-            raise InputError(f"not UTF-8: byte 0x{data[bad]:02x} at offset {bad} ({reason}); "
-                             "save the file as UTF-8", shown, line, col) from None
 
 
 def _declared_prefixes(path: Path) -> str:

@@ -26,16 +26,35 @@ def read_utf8(path: Path, display: str | None = None, limit: int | None = None) 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        # the column in characters, as editors (and pyoxigraph's errors) count it;
-        # everything before the bad byte is valid UTF-8
-        line_text = before[before.rfind(b"\n") + 1:].decode("utf-8")
-        if line == 1:
-            line_text = line_text.removeprefix("\ufeff")
-        col = len(line_text) + 1
-        raise InputError(
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8",
-            shown, line, col,
-        ) from None
+        raise utf8_error(data, exc, shown) from None
     return text.removeprefix("\ufeff")
+
+
+def utf8_error(data: bytes, exc: UnicodeDecodeError, shown: str) -> InputError:
+    """The first bad byte of ``data`` as ``file:line:col`` with its offset."""
+    before = data[: exc.start]
+    line = before.count(b"\n") + 1
+    # the column in characters, as editors (and pyoxigraph's errors) count it;
+    # everything before the bad byte is valid UTF-8
+    line_text = before[before.rfind(b"\n") + 1:].decode("utf-8")
+    if line == 1:
+        line_text = line_text.removeprefix("\ufeff")
+    return InputError(f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8",
+                      shown, line, len(line_text) + 1)
+
+
+def check_utf8(data: bytes, shown: str) -> None:
+    """Raise :func:`utf8_error` for ``data`` if it is not UTF-8, without holding its decoded
+    text (it is checked in 1 MiB slices: a 256 MiB file could decode to 1 GiB)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    for start in range(0, len(data), step):
+        try:
+            decoder.decode(data[start:start + step], final=start + step >= len(data))
+        except UnicodeDecodeError:
+            try:
+                data.decode("utf-8")  # stops at the first bad byte: its position for the message
+            except UnicodeDecodeError as exc:
+                raise utf8_error(data, exc, shown) from None
