@@ -382,6 +382,30 @@ def test_links_out_of_the_project_are_refused(project, tmp_path):
     assert '"shared"' in (project.build_dir / "eurokg.ttl").read_text()
 
 
+@pytest.mark.parametrize("command", [["link", "Astana"], ["extract", "ARTICLE"], ["eval-link"], ["eval-extract"]])
+def test_every_command_that_links_confines_the_gazetteer(project, tmp_path, command):
+    """The build refused a gazetteer file linked from outside the project; `link`, `extract`
+    and their evaluations read it anyway (its names and ids then shaped their answers)."""
+    from click.testing import CliRunner
+
+    from eurokg.cli import main
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    names = project.gazetteer / "names.csv"
+    (outside / "names.csv").write_bytes(names.read_bytes())
+    names.unlink()
+    names.symlink_to(outside / "names.csv")
+    article = sorted(project.articles.glob("*.md"))[0]
+    args = [str(article) if a == "ARTICLE" else a for a in command]
+    result = CliRunner().invoke(main, ["--project", str(project.root), *args])
+    assert result.exit_code == 1, result.output
+    assert "outside the project" in result.stderr and "names.csv" in result.stderr
+    names.unlink()
+    names.write_bytes((outside / "names.csv").read_bytes())
+    assert CliRunner().invoke(main, ["--project", str(project.root), *args]).exit_code == 0
+
+
 def test_a_curated_folder_put_elsewhere_by_the_caller_is_read(project, tmp_path):
     """The confinement is to the project or to the folder itself: a caller may keep curated
     data outside the project (the API's Project(curated=...)); links out of it are refused."""

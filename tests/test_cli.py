@@ -254,6 +254,20 @@ def test_query_build_api_matches_the_cli(built):
         eurokg.query_build(proj)
 
 
+def test_an_up_to_date_build_sweeps_what_a_killed_build_left(project):
+    """A build killed while writing leaves staging files; a later `eurokg build` with no
+    input changed writes nothing, and it removed nothing either: the half-written files
+    stayed until some input changed."""
+    assert run(project, "build", "-q", "--no-reason").exit_code == 0
+    left = project.build_dir / ".eurokg.graphml.a1b2c3.tmp"
+    left.write_text("half", encoding="utf-8")
+    other = project.build_dir / ".view.gexf.q1w2e3.tmp"  # `eurokg export -o build/view.gexf` at work
+    other.write_text("another command's staging file", encoding="utf-8")
+    again = run(project, "build", "-q", "--no-reason")
+    assert again.exit_code == 0 and "up to date" in again.stdout
+    assert not left.exists() and other.exists()
+
+
 def test_unchanged_rebuild_reuses_the_build(project):
     first = run(project, "build", "-q", "--no-reason")
     assert first.exit_code == 0, first.output

@@ -146,15 +146,16 @@ def test_missing_build_is_an_input_error(tmp_path):
         Endpoint(tmp_path / "eurokg.trig")
 
 
-def _raw_post(url: str, headers: dict, body: bytes) -> tuple[int, bytes]:
-    """A POST with exactly these headers (urllib would set Content-Length itself)."""
+def _raw_post(url: str, headers: dict | list, body: bytes) -> tuple[int, bytes]:
+    """A POST with exactly these headers (urllib would set Content-Length itself); a list of
+    pairs may name a header twice."""
     import http.client
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     conn.putrequest("POST", parts.path, skip_accept_encoding=True)
-    for name, value in headers.items():
+    for name, value in (headers.items() if isinstance(headers, dict) else headers):
         conn.putheader(name, value)
     conn.endheaders()
     if body:
@@ -178,6 +179,24 @@ def test_post_body_length_is_checked(server, length, status):
     assert code == status, text
     ok, _ = _raw_post(url, {**headers, "Content-Length": str(len(body))}, body)
     assert ok == 200
+
+
+@pytest.mark.parametrize("extra, status", [
+    ([("Content-Length", "{n}"), ("Content-Length", "{n}")], 400),
+    ([("Content-Length", "{n}"), ("Content-Length", "5")], 400),
+    ([("Content-Length", "{n}"), ("Transfer-Encoding", "chunked")], 411),
+    ([("Transfer-Encoding", "chunked")], 411),
+])
+def test_post_body_framing_must_be_unambiguous(server, extra, status):
+    """Two Content-Length headers (or one beside Transfer-Encoding) leave it open where the
+    body ends and the next request starts; the first one was taken as it came."""
+    url, _ = server
+    body = b"query=" + urllib.request.quote(STATES).encode()
+    headers = [("Content-Type", "application/x-www-form-urlencoded")]
+    headers += [(name, value.format(n=len(body))) for name, value in extra]
+    code, text = _raw_post(url, headers, body)
+    assert code == status, text
+    assert b"Content-Length" in text or b"Transfer-Encoding" in text
 
 
 def test_xml_results_stay_well_formed_with_control_characters(tmp_path):

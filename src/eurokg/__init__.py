@@ -161,12 +161,12 @@ def draw(path: Path | str, name: str | Path = "full", *, project: Project | None
 def linker(project: Project | None = None, *, review: bool = True):
     """A :class:`eurokg.link.Linker` over the project's gazetteer (``data/gazetteer/``),
     with its review file (``review.csv``) unless ``review=False``."""
-    from .link import Gazetteer, Linker, ReviewFile
+    from .build import load_gazetteer
+    from .link import Linker, ReviewFile
 
     project = project or find_project()
     ontology = _project_ontology(project)
-    classes = {str(c).rsplit("/", 1)[-1] for c in ontology.classes}
-    gazetteer = Gazetteer.load(project.gazetteer, display=project.relpath, types=classes)
+    gazetteer = load_gazetteer(project, ontology)
     review_file = ReviewFile(project.gazetteer / "review.csv", gazetteer,
                              display=project.relpath(project.gazetteer / "review.csv")) if review else None
     return Linker(gazetteer, ontology, review=review_file)

@@ -283,6 +283,17 @@ def gazetteer_files(project: Project) -> list[Path]:
                     project.root, project.relpath)
 
 
+def load_gazetteer(project: Project, ontology: Ontology):
+    """The project's gazetteer (``data/gazetteer/``), its files confined to the project as
+    :func:`gazetteer_files` has them, its ``type`` values checked against the ontology's classes.
+    Every command that links (build, extract, link and their evaluations) reads it here."""
+    from .link.gazetteer import Gazetteer
+
+    gazetteer_files(project)
+    return Gazetteer.load(project.gazetteer, display=project.relpath,
+                          types={str(c).rsplit("/", 1)[-1] for c in ontology.classes})
+
+
 def input_digest(project: Project, **options) -> str:
     """SHA-256 over the eurokg version, the build options and every input file (path and bytes)."""
     import hashlib
@@ -332,6 +343,21 @@ def up_to_date(project: Project, **options) -> list[str] | None:
     return list(data.get("summary") or [])
 
 
+def sweep_staging(project: Project) -> list[str]:
+    """Remove the staging files a build killed while writing left in ``build/`` (what a
+    build does first; a rebuild answered by :func:`up_to_date` writes nothing, so it calls
+    this instead). Left alone while another build is writing there. Returns the names removed."""
+    from .errors import BuildLocked
+
+    if not project.build_dir.is_dir():
+        return []
+    try:
+        with locked(project.build_dir):
+            return Publication(project.build_dir).sweep([*OUTPUTS, *REPORTS, Publication.MANIFEST])
+    except BuildLocked:
+        return []  # a build is writing: its staging files are live
+
+
 def _previous_outputs(folder: Path) -> set[str]:
     """Names listed in the manifest of the build already in ``folder``."""
     import json
@@ -378,17 +404,13 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     from .extract import Extractor, article_files
     from .extract.claims import DEFAULT_MIN_SOURCES, add_claims, corroborate
     from .extract.kb import KnowledgeBase
-    from .link.gazetteer import Gazetteer
-
     threshold = min_sources if min_sources is not None else project.setting("min-sources", DEFAULT_MIN_SOURCES)
     paths = files if files is not None else confined(article_files(project.articles), project.root, project.relpath)
     if curated is None:
         curated = union_graph(loaded.dataset, include_provenance=False)
     if not paths:
         return ClaimsStage([], corroborate([], curated, loaded.ontology, min_sources=threshold), threshold, 0)
-    gazetteer_files(project)  # the gazetteer, like curated files, comes from inside the project
-    gaz = Gazetteer.load(project.gazetteer, display=project.relpath,
-                         types={str(c).rsplit("/", 1)[-1] for c in loaded.ontology.classes})
+    gaz = load_gazetteer(project, loaded.ontology)
     kb = KnowledgeBase(loaded.ontology, gaz, curated)
     extractor = Extractor(kb)
     extractions = [extractor.extract_file(p, display=project.relpath(p)) for p in paths]

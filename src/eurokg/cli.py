@@ -84,13 +84,14 @@ def main(ctx: click.Context, verbose: bool, project: str | None) -> None:
 @click.pass_obj
 def build(obj: Context, strict: bool, no_reason: bool, reasoner_timeout: float, quiet: bool, force: bool) -> None:
     """Load, merge, reason, validate and write build/ (Turtle, TriG, GraphML, reports)."""
-    from .build import build as run_build, summary_lines, up_to_date
+    from .build import build as run_build, summary_lines, sweep_staging, up_to_date
 
     project = _run(obj, lambda: obj.project)
     options = dict(strict=strict, run_reasoner=not no_reason, extract=True, min_sources=None)
     if not force:
         summary = _run(obj, up_to_date, project, **options)
         if summary is not None:
+            _run(obj, sweep_staging, project)
             for line in summary:
                 click.echo(line)
             click.echo(f"{project.relpath(project.build_dir)}/ is up to date: inputs unchanged since it was built "

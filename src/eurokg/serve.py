@@ -23,7 +23,6 @@ import multiprocessing as mp
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -316,11 +315,20 @@ def make_handler(endpoint: Endpoint):
             url = urlsplit(self.path)
             if url.path not in ("/sparql", "/"):
                 return self._plain(404, "not found; the endpoint is /sparql")
-            declared = self.headers.get("Content-Length")
+            lengths = self.headers.get_all("Content-Length") or []
             # the body is not read on these answers, so the connection cannot serve another request
-            if declared is None:
+            if self.headers.get("Transfer-Encoding") is not None:
+                # a chunked body is not read here; with a Content-Length beside it, the two would
+                # disagree on where the next request starts (RFC 9112 section 6.3)
+                self.close_connection = True
+                return self._plain(411, "a POST needs a Content-Length and no Transfer-Encoding")
+            if not lengths:
                 self.close_connection = True
                 return self._plain(411, "a POST needs a Content-Length")
+            if len(lengths) > 1:  # which one frames the body is ambiguous (RFC 9112 section 6.3)
+                self.close_connection = True
+                return self._plain(400, f"{len(lengths)} Content-Length headers; send one")
+            declared = lengths[0]
             if not (declared.strip().isascii() and declared.strip().isdigit()):  # "²".isdigit() is True
                 self.close_connection = True
                 return self._plain(400, f"bad Content-Length {declared[:40]!r}")

@@ -231,10 +231,9 @@ class KnowledgeBase:
 
 def load_kb(project) -> KnowledgeBase:
     """The knowledge base of a project: ontology, gazetteer and curated graph."""
-    from ..build import load_all
+    from ..build import load_all, load_gazetteer
     from ..merge import union_graph
 
     loaded = load_all(project)
-    gaz = Gazetteer.load(project.gazetteer, display=project.relpath,
-                         types={str(c)[len(str(EK)):] for c in loaded.ontology.classes})
-    return KnowledgeBase(loaded.ontology, gaz, union_graph(loaded.dataset, include_provenance=False))
+    return KnowledgeBase(loaded.ontology, load_gazetteer(project, loaded.ontology),
+                         union_graph(loaded.dataset, include_provenance=False))
