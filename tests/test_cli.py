@@ -286,3 +286,24 @@ def test_unchanged_rebuild_reuses_the_build(project):
     (project.build_dir / "eurokg.ttl").write_text("damaged", encoding="utf-8")
     assert "wrote build/manifest.json" in run(project, "build", "-q").stdout
     assert "wrote build/manifest.json" in run(project, "build", "-q", "--force").stdout
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_warns_of_a_value_gephi_reads_as_missing(project, tmp_path, fmt):
+    """The command says which value Gephi will drop (a plain `warning:` line, not Python's
+    warning format), exits 0 and writes the file."""
+    data = tmp_path / "g.trig"
+    data.write_text(
+        "@prefix ek: <https://w3id.org/eurokg/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/eurokg/graph/t> {\n"
+        "  <https://w3id.org/eurokg/id/kz> a ek:State ; rdfs:label \"Kazakhstan\"@en ; ek:isoCode \"NULL\" .\n"
+        "  <https://w3id.org/eurokg/id/cn> a ek:State ; rdfs:label \"China\"@en ; ek:isoCode \"CHN\" ;\n"
+        "      ek:inRegion <https://w3id.org/eurokg/id/kz> .\n"
+        "}\n", encoding="utf-8")
+    out = tmp_path / f"g.{fmt}"
+    result = run(project, "export", "--format", fmt, "-o", str(out), "--data", str(data))
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1 and "node id:kz column 'isoCode'" in warning[0], result.stderr
+    assert "GephiValueLost" not in result.stderr and out.is_file()

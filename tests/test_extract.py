@@ -188,6 +188,21 @@ def test_jsonl_shape_and_evidence_offsets(extractor):
     assert pledge["time"] == {"value": "2025-06-16", "precision": "day"}
 
 
+def test_decomposed_text_gives_the_claims_of_precomposed_text(extractor):
+    """A file saved with combining marks (u + U+0308 for ü, as some editors and macOS file
+    names write it) gave quotes that differed from the same words typed precomposed."""
+    import unicodedata
+
+    text = ("“We will reach Türkmenbaşy and Ürümqi by rail,” Japarov said. "
+            "Kazakh President Kassym-Jomart Tokayev pledged $5 million to Kyrgyzstan on Monday.")
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text
+    composed, from_decomposed = facts_of(extractor, text), facts_of(extractor, decomposed)
+    assert triples(from_decomposed) == triples(composed)
+    assert ("sadyr-japarov", "said", "We will reach Türkmenbaşy and Ürümqi by rail") in triples(from_decomposed)
+    assert from_decomposed.jsonl() == composed.jsonl()
+
+
 def test_extraction_is_deterministic(extractor):
     path = ROOT / "data" / "articles" / "astana-summit-2025.md"
     assert extractor.extract_file(path).jsonl() == extractor.extract_file(path).jsonl()

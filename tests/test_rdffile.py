@@ -103,6 +103,20 @@ def test_a_term_too_large_for_the_parser_is_an_input_error(project):
     assert err.path == "data/curated/huge.ttl" and "too large" in err.message
 
 
+def test_a_literal_over_the_literal_limit_is_refused_with_its_entity(project):
+    """Just over MAX_LITERAL_CHARS: refused, naming the subject and predicate; just at it: read."""
+    from eurokg.sources.rdffile import MAX_LITERAL_CHARS, iter_quads
+
+    path, shown = curated(project, "long.ttl", PREFIXES + 'ex:a ex:b "' + "x" * (MAX_LITERAL_CHARS + 1) + '" .\n')
+    err = parse_error(path, shown)
+    assert err.path == "data/curated/long.ttl"
+    assert f"a literal of {MAX_LITERAL_CHARS + 1} characters" in err.message
+    assert "<http://example.org/b> on <http://example.org/a>" in err.message
+    path, shown = curated(project, "fits.ttl", PREFIXES + 'ex:a ex:b "' + "\u00e9" * MAX_LITERAL_CHARS + '" .\n')
+    [(_, _, o, _)] = list(iter_quads(path, display=shown))
+    assert len(o) == MAX_LITERAL_CHARS  # characters, not bytes (é is two bytes in UTF-8)
+
+
 def test_syntax_error_surfaces_through_the_curated_reader(project):
     path, shown = curated(project, "cut.ttl", '@prefix ex: <http://example.org/>. ex:Cat ex:hasName "Kitty"')
     ontology = Ontology.load(project.ontology)

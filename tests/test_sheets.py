@@ -359,3 +359,14 @@ def test_entity_defined_twice_across_sheets(project, ontology):
     # files are read in name order: regions.csv comes first, so states.csv is the repeat
     assert str(info.value) == ("data/curated/states.csv:3: entity 'kazakhstan' is already defined at "
                                f"data/curated/regions.csv:{line}")
+
+
+def test_a_cell_over_the_field_limit_is_located(project, ontology):
+    """Python's csv module refuses a field over its limit with "field larger than field limit";
+    the message says what is wrong, and where."""
+    import csv
+
+    long_cell = "x" * (csv.field_size_limit() + 1)
+    message = error(project, ontology, "states.csv", f"id,label,source\nkazakhstan,Kazakhstan,founding-article\nturkmenistan,{long_cell},founding-article\n")
+    assert message.startswith("data/curated/states.csv:3: a cell is longer than")
+    assert f"{csv.field_size_limit()} characters" in message

@@ -73,6 +73,29 @@ def _progress(enabled: bool):
 def main(ctx: click.Context, verbose: bool, project: str | None) -> None:
     """eurokg — build, validate, query and export the Eurasian geopolitics knowledge graph."""
     ctx.obj = Context(verbose, project)
+    _show_warnings_plainly()
+
+
+def _show_warnings_plainly() -> None:
+    """eurokg's own warnings (:class:`eurokg.errors.EurokgWarning`) as ``warning: …`` lines
+    on stderr, each time; other libraries' warnings as Python shows them."""
+    import warnings
+
+    from .errors import EurokgWarning
+
+    shown = warnings.showwarning
+    if getattr(shown, "eurokg", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, EurokgWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    show.eurokg = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+    warnings.simplefilter("always", EurokgWarning)
 
 
 @main.command()

@@ -81,3 +81,11 @@ class LimitExceeded(EurokgError):
 
 class BuildLocked(EurokgError):
     """Another build is writing to the same output folder."""
+
+
+class EurokgWarning(UserWarning):
+    """Something the user should know that does not stop the command (``warning: …`` on the CLI)."""
+
+
+class GephiValueLost(EurokgWarning):
+    """A value that Gephi's importer will read as missing (the text "null" in any case)."""

@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 
 from ..timespan import day_after
-from .graphml import _text, clean_text, column_types, edge_id, node_id
+from .graphml import _text, clean_text, column_types, edge_id, node_id, warn_values_gephi_loses
 
 GEXF_NS = "http://gexf.net/1.3"
 _SPECIAL_NODE = {"label", "start", "end"}
@@ -51,6 +51,7 @@ def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
         graph_attrs["mode"] = "static"
     graph = ET.SubElement(root, "graph", graph_attrs)
 
+    warn_values_gephi_loses(g, "GEXF", _SPECIAL_NODE, _SPECIAL_EDGE - {"predicate"})
     node_cols = column_types((d for _, d in g.nodes(data=True)), "node", _SPECIAL_NODE)
     edge_data = [d for _, _, d in g.edges(data=True)]
     edge_cols_all = column_types(edge_data, "edge", _SPECIAL_EDGE - {"predicate"})

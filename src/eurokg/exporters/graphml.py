@@ -58,6 +58,33 @@ def _element(tag: str, attrs: dict[str, str], data: list[tuple[str, str]], inden
     return "".join(lines)
 
 
+def warn_values_gephi_loses(g: nx.MultiDiGraph, fmt: str, node_skip: frozenset | set = frozenset(),
+                            edge_skip: frozenset | set = frozenset()) -> int:
+    """Warn (:class:`eurokg.errors.GephiValueLost`, once per export, naming the first few
+    places) about text values Gephi reads as missing: its importer turns the text "null",
+    in any case, into no value (graphstore ``AttributeUtils.parse``; ref §1), and no
+    escaping in GraphML or GEXF avoids it. ``node_skip``/``edge_skip``: keys the format writes
+    as XML attributes rather than columns (GEXF's label, dates). Returns the number found."""
+    import warnings
+
+    from ..errors import GephiValueLost
+
+    lost = []
+    for n, d in g.nodes(data=True):
+        lost += [f"node {n} column {k!r}" for k, v in d.items()
+                 if k not in node_skip and isinstance(v, str) and len(v) == 4 and v.lower() == "null"]
+    for u, v, d in g.edges(data=True):
+        lost += [f"edge {u} -> {v} column {k!r}" for k, x in d.items()
+                 if k not in edge_skip and isinstance(x, str) and len(x) == 4 and x.lower() == "null"]
+    if lost:
+        lost.sort()
+        more = f" and {len(lost) - 3} more" if len(lost) > 3 else ""
+        warnings.warn(GephiValueLost(
+            f"{fmt}: {len(lost)} text value(s) \"null\" that Gephi will show as missing: "
+            f"{'; '.join(lost[:3])}{more}"), stacklevel=2)
+    return len(lost)
+
+
 def _data(values: dict, domain: str, key_ids: dict) -> list[tuple[str, str]]:
     return [(key_ids[(domain, name)], escape(_text(value), _IN_TEXT))
             for name, value in sorted(values.items()) if value is not None]
@@ -104,6 +131,7 @@ def edge_id(source: str, target: str, key) -> str:
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     """``g`` as GraphML text, written line by line (no element tree: at 100k nodes the tree,
     its indentation and ElementTree's serialiser took most of the time)."""
+    warn_values_gephi_loses(g, "GraphML")
     node_keys = column_types((d for _, d in g.nodes(data=True)), "node")
     edge_items = [((u, v), d) for u, v, d in g.edges(data=True)]
     edge_keys = column_types((d for _, d in edge_items), "edge")

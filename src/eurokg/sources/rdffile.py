@@ -24,6 +24,11 @@ from ..vocab import XSD
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 """Files larger than this are refused before parsing (rdflib and pyoxigraph read whole streams)."""
 
+MAX_LITERAL_CHARS = 131_072
+"""The longest literal an RDF input may hold, in characters: the same as the longest CSV cell
+(Python's csv module refuses a longer field). A quote or a label never comes near it; a
+literal over it is a file glued into a value, refused with its subject and predicate."""
+
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".turtle": ox.RdfFormat.TURTLE,
@@ -85,11 +90,14 @@ def _check_size(path: Path, limit: int, shown: str) -> None:
         raise InputError(f"file is {size} bytes, over the {limit}-byte input limit", shown)
 
 
-def iter_quads(path: Path | str, *, display: str | None = None, limit: int | None = None) -> Iterator[tuple]:
+def iter_quads(path: Path | str, *, display: str | None = None, limit: int | None = None,
+               max_literal: int | None = None) -> Iterator[tuple]:
     """Yield ``(s, p, o, g)`` rdflib terms (``g`` is None for the default graph).
 
-    Raises :class:`InputError` with ``display:line:col`` on any syntax error.
-    ``limit`` defaults to :data:`MAX_INPUT_BYTES`, read at call time.
+    Raises :class:`InputError` with ``display:line:col`` on any syntax error, and naming the
+    subject and predicate for a literal longer than ``max_literal`` characters. ``limit`` and
+    ``max_literal`` default to :data:`MAX_INPUT_BYTES` and :data:`MAX_LITERAL_CHARS`, read at
+    call time.
     """
     path = Path(path)
     shown = display or str(path)
@@ -111,13 +119,18 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
             known = terms[term] = to_rdflib(term)  # None for the default graph
             return known
 
+    longest = MAX_LITERAL_CHARS if max_literal is None else max_literal
     try:
         for q in ox.parse(data, format=fmt):
             graph = getattr(q, "graph_name", None)
+            o = q.object
+            if o not in terms and isinstance(o, ox.Literal) and len(o.value) > longest:
+                raise InputError(f"a literal of {len(o.value)} characters (value of {q.predicate} on {q.subject}) "
+                                 f"is over the {longest}-character limit", shown)
             yield (
                 convert(q.subject),
                 convert(q.predicate),
-                convert(q.object),
+                convert(o),
                 convert(graph) if graph is not None else None,
             )
     except SyntaxError as exc:

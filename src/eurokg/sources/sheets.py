@@ -220,6 +220,15 @@ SPECIAL_COLUMNS: dict[str, ColumnHandler] = {
 Adding a special column is adding an entry here."""
 
 
+def _csv_error(exc: csv.Error, shown: str, line: int) -> InputError:
+    """A CSV reader's error at ``line``; a cell over the csv module's field limit (the same as
+    :data:`eurokg.sources.rdffile.MAX_LITERAL_CHARS` for RDF) said in words."""
+    if "field larger than field limit" in str(exc):
+        return InputError(f"a cell is longer than {csv.field_size_limit()} characters, the longest value "
+                          "a sheet may hold", shown, line, None)
+    return InputError(f"malformed CSV: {exc}", shown, line, None)
+
+
 def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Contribution]:
     """Read one CSV sheet into one :class:`Contribution` per row."""
     shown = display or str(path)
@@ -240,7 +249,7 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
         except StopIteration:
             raise InputError("empty sheet (no header row)", shown, 1, None) from None
         except csv.Error as exc:
-            raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
+            raise _csv_error(exc, shown, reader.line_num) from None
         header_line = previous_end + 1
         previous_end = reader.line_num
         if any(c.strip() for c in header) and not header[0].lstrip().startswith("#"):
@@ -258,7 +267,7 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
+            raise _csv_error(exc, shown, reader.line_num) from None
         line = previous_end + 1
         previous_end = reader.line_num
         if not any(c.strip() for c in cells):
