@@ -376,3 +376,30 @@ def test_prebinding_leaves_prefixed_names_and_unicode_variables_alone():
     text = "SELECT $this WHERE { $this ex:select ?w ; ex:has-select ?x . ?thisé ?p $this }"
     assert _prebind(text, {"this": "<http://e/a>"}) == (
         "SELECT (<http://e/a> AS ?this) WHERE { <http://e/a> ex:select ?w ; ex:has-select ?x . ?thisé ?p <http://e/a> }")
+
+
+ZERO_LENGTH_PATHS = {
+    "p*": "[ sh:zeroOrMorePath ex:p ]",
+    "p?": "[ sh:zeroOrOnePath ex:p ]",
+    "^p*": "[ sh:inversePath [ sh:zeroOrMorePath ex:p ] ]",
+    "(p*)+": "[ sh:oneOrMorePath [ sh:zeroOrMorePath ex:p ] ]",
+    "p* / q?": "( [ sh:zeroOrMorePath ex:p ] [ sh:zeroOrOnePath ex:q ] )",
+    "p | q*": "[ sh:alternativePath ( ex:p [ sh:zeroOrMorePath ex:q ] ) ]",
+    "p / q* (not empty)": "( ex:p [ sh:zeroOrMorePath ex:q ] )",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZERO_LENGTH_PATHS))
+def test_a_path_that_may_be_empty_reaches_a_focus_node_with_no_triples(ontology, name):
+    """A path that admits the empty walk has the focus node itself among its values, also when
+    the node is in no triple at all (sh:targetNode): pySHACL said so, Oxigraph's property path
+    from a node it does not hold found nothing, and the store engine reported a minCount
+    violation pySHACL did not."""
+    shapes = Graph().parse(data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:lonely, ex:a, "text" ;
+            sh:property [ sh:path {ZERO_LENGTH_PATHS[name]} ; sh:minCount 1 ; sh:maxCount 1 ; sh:message "m" ] .""", format="turtle")
+    data = Graph().parse(data="@prefix ex: <http://e/> . ex:a ex:p ex:b . ex:b ex:q ex:c . ex:z ex:p ex:a .",
+                         format="turtle")
+    reference = validate_graph(data, shapes, ontology.graph, engine="pyshacl").findings
+    assert reference  # ex:a has two values or more on every path
+    assert validate_graph(data, shapes, ontology.graph, engine="oxigraph").findings == reference
