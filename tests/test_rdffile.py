@@ -200,21 +200,25 @@ def test_ill_typed_literal_in_curated_turtle_is_refused_at_merge(project, caplog
 # ------------------------------------------------------------------ size limit
 
 def test_oversize_file_is_refused_before_parsing(project, monkeypatch):
+    from eurokg.limits import Limits, applied
+
     path, shown = curated(project, "big.ttl", PREFIXES + "ex:a ex:b ex:c .\n" * 20)
     size = path.stat().st_size
-    monkeypatch.setattr(rdffile, "MAX_INPUT_BYTES", size - 1)
 
     def no_parse(*args, **kwargs):
         raise AssertionError("the parser must not be called for an oversize file")
 
     monkeypatch.setattr(rdffile.ox, "parse", no_parse)
-    with pytest.raises(InputError) as info:
+    with applied(Limits(max_input_bytes=size - 1)), pytest.raises(InputError) as info:
         read_turtle(path, None, display=shown)
     assert str(info.value) == f"data/curated/big.ttl: file is {size} bytes, over the {size - 1}-byte input limit"
 
 
-def test_file_at_the_limit_is_read(tmp_path, monkeypatch):
+def test_file_at_the_limit_is_read(tmp_path):
+    from eurokg.limits import Limits, applied
+
     path = tmp_path / "ok.ttl"
     path.write_text(PREFIXES + "ex:a ex:b ex:c .\n", encoding="utf-8")
-    monkeypatch.setattr(rdffile, "MAX_INPUT_BYTES", path.stat().st_size)
-    assert len(list(iter_quads(path))) == 1
+    with applied(Limits(max_input_bytes=path.stat().st_size)):
+        assert len(list(iter_quads(path))) == 1
+    assert len(list(iter_quads(path))) == 1  # the default again outside the block

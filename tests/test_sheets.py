@@ -361,12 +361,18 @@ def test_entity_defined_twice_across_sheets(project, ontology):
                                f"data/curated/regions.csv:{line}")
 
 
-def test_a_cell_over_the_field_limit_is_located(project, ontology):
-    """Python's csv module refuses a field over its limit with "field larger than field limit";
-    the message says what is wrong, and where."""
-    import csv
+def test_a_cell_over_the_literal_limit_is_located(project, ontology):
+    """A cell longer than max-literal-chars is refused at its line and column; one at the limit is
+    read. (Before: Python's csv module stopped it first, as "malformed CSV: field larger than
+    field limit (131072)", with no column; and the cap could not be raised.)"""
+    from eurokg.limits import Limits, applied
 
-    long_cell = "x" * (csv.field_size_limit() + 1)
-    message = error(project, ontology, "states.csv", f"id,label,source\nkazakhstan,Kazakhstan,founding-article\nturkmenistan,{long_cell},founding-article\n")
-    assert message.startswith("data/curated/states.csv:3: a cell is longer than")
-    assert f"{csv.field_size_limit()} characters" in message
+    head = "id,label,source\nkazakhstan,Kazakhstan,founding-article\n"
+    with applied(Limits(max_literal_chars=300)):
+        message = error(project, ontology, "states.csv", head + f"turkmenistan,{'x' * 301},founding-article\n")
+        assert message == ("data/curated/states.csv:3:2: a cell of 301 characters is over the 300-character "
+                           "limit (max-literal-chars)")
+        assert len(read(project, ontology, "states.csv", head + f"turkmenistan,{'x' * 300},founding-article\n")) == 2
+    long_cell = "x" * 200_000  # over the csv module's own default cap, under a raised limit
+    with applied(Limits(max_literal_chars=250_000)):
+        assert len(read(project, ontology, "states.csv", head + f"turkmenistan,{long_cell},founding-article\n")) == 2

@@ -85,7 +85,9 @@ def query_build(
     """Run a query — ``text``, or a saved ``.rq`` ``file`` — on the last build.
 
     ``bind`` maps variable names to values, or lists ``"NAME=VALUE"`` strings as
-    on the command line; other options go to :func:`eurokg.query.run_query`."""
+    on the command line; other options go to :func:`eurokg.query.run_query`. The time limit
+    and row cap default to the project's ``[tool.eurokg.limits]`` (without a project, with
+    ``data`` only: to eurokg's defaults)."""
     from .query import load_query_file, parse_binding
 
     if (text is None) == (file is None):
@@ -97,6 +99,11 @@ def query_build(
         bindings = dict(bind)
     else:
         bindings = dict(parse_binding(b) for b in bind)
+    if data is None or project is not None:
+        project = project or find_project()
+        limits = project.limits()
+        options.setdefault("timeout_s", limits.query_timeout_s)
+        options.setdefault("max_rows", limits.max_rows)
     dataset = open_build(project, data=data, store=store)
     return run_query(dataset, text, bindings=bindings, source=source, **options)
 
@@ -111,19 +118,24 @@ def export_build(fmt: str, path: Path | str, *, project: Project | None = None,
     Graph formats (graphml, gexf, csv-nodes, csv-edges) write ``view``."""
     from .exporters import writer
 
+    from .limits import applied
+
     writer(fmt)  # an unknown format is a usage error before any work
     project = project or find_project()
-    return export(open_build(project, data=data), fmt, path, ontology=_project_ontology(project), view=view)
+    with applied(project.limits()):  # a .rq view's time limit
+        return export(open_build(project, data=data), fmt, path, ontology=_project_ontology(project), view=view)
 
 
 def view(name: str | Path = "full", *, project: Project | None = None, data: Path | str | None = None,
          metrics: bool = True):
     """A projected view of the last build as a networkx ``MultiDiGraph`` (with metric columns)."""
+    from .limits import applied
     from .metrics import annotate
     from .views import build_view
 
     project = project or find_project()
-    g = build_view(open_build(project, data=data), _project_ontology(project), name)
+    with applied(project.limits()):  # a .rq view's time limit
+        g = build_view(open_build(project, data=data), _project_ontology(project), name)
     return annotate(g) if metrics else g
 
 
@@ -162,13 +174,15 @@ def linker(project: Project | None = None, *, review: bool = True):
     """A :class:`eurokg.link.Linker` over the project's gazetteer (``data/gazetteer/``),
     with its review file (``review.csv``) unless ``review=False``."""
     from .build import load_gazetteer
+    from .limits import applied
     from .link import Linker, ReviewFile
 
     project = project or find_project()
     ontology = _project_ontology(project)
     gazetteer = load_gazetteer(project, ontology)
-    review_file = ReviewFile(project.gazetteer / "review.csv", gazetteer,
-                             display=project.relpath(project.gazetteer / "review.csv")) if review else None
+    with applied(project.limits()):
+        review_file = ReviewFile(project.gazetteer / "review.csv", gazetteer,
+                                 display=project.relpath(project.gazetteer / "review.csv")) if review else None
     return Linker(gazetteer, ontology, review=review_file)
 
 

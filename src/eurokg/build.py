@@ -18,6 +18,7 @@ from rdflib import Dataset, Graph
 from .errors import ValidationFailed
 from .exporters import FORMATS, GraphExport, export_to
 from .iosafe import Publication, building, confined, locked, plain_name
+from .limits import applied
 from .merge import Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
 from .project import Project
@@ -70,9 +71,10 @@ class Loaded:
 def load_all(project: Project, files: list[Path] | None = None) -> Loaded:
     """Load the ontology and the curated files (all by default), merge them, and keep
     where every entity was written (to locate validation results)."""
-    ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
-    paths = files if files is not None else confined(curated_files(project.curated), project.root, project.relpath)
-    contributions = load_files(paths, ontology, display=project.relpath)
+    with applied(project.limits()):
+        ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
+        paths = files if files is not None else confined(curated_files(project.curated), project.root, project.relpath)
+        contributions = load_files(paths, ontology, display=project.relpath)
     return Loaded(ontology, merge(contributions), Origins.from_contributions(contributions))
 
 
@@ -124,7 +126,7 @@ def build(
 
     # a second build of the same project fails at once instead of after all its work (the
     # lock is on the project folder: a failed build leaves build/ as it was)
-    with _fewer_collections(), (building(project.root) if write else nullcontext()):
+    with _fewer_collections(), (building(project.root) if write else nullcontext()), applied(project.limits()):
         return _build(project, strict=strict, run_reasoner=run_reasoner, reasoner_timeout_s=reasoner_timeout_s,
                       write=write, progress=progress, extract=extract, min_sources=min_sources)
 
@@ -290,8 +292,9 @@ def load_gazetteer(project: Project, ontology: Ontology):
     from .link.gazetteer import Gazetteer
 
     gazetteer_files(project)
-    return Gazetteer.load(project.gazetteer, display=project.relpath,
-                          types={str(c).rsplit("/", 1)[-1] for c in ontology.classes})
+    with applied(project.limits()):
+        return Gazetteer.load(project.gazetteer, display=project.relpath,
+                              types={str(c).rsplit("/", 1)[-1] for c in ontology.classes})
 
 
 def input_digest(project: Project, **options) -> str:

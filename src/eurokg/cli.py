@@ -54,6 +54,23 @@ def _run(ctx_obj: Context, fn, *args, **kwargs):
         sys.exit(1)
 
 
+def _query_limits(obj: Context, timeout: float | None, max_rows: int | None) -> tuple[float, int]:
+    """``--timeout`` and ``--max-rows`` where given, else the project's ``[tool.eurokg.limits]``
+    (the defaults outside a project, e.g. with ``--data`` elsewhere)."""
+    from .limits import Limits
+
+    if timeout is not None and max_rows is not None:
+        return timeout, max_rows
+    try:
+        project = obj.project
+    except UsageError:  # no project here: the defaults
+        limits = Limits()
+    else:
+        limits = _run(obj, project.limits)
+    return (timeout if timeout is not None else limits.query_timeout_s,
+            max_rows if max_rows is not None else limits.max_rows)
+
+
 def _progress(enabled: bool):
     if not enabled:
         return lambda _msg: None
@@ -177,9 +194,11 @@ def _dataset(obj: Context, data: str | None):
               help="Bind ?NAME to VALUE: <iri>, prefix:local, \"text\", \"text\"@lang, \"v\"^^xsd:type, "
                    "number, YYYY-MM-DD, YYYY-MM. Repeatable.")
 @click.option("--data", type=click.Path(dir_okay=False), help="TriG/N-Quads file to query (default: build/eurokg.trig).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-              help="Seconds before the query is stopped (exit 3).")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Row cap; more rows exit 3 after printing.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds before the query is stopped (exit 3); default: [tool.eurokg.limits] "
+                   "query-timeout-s, else 30.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Row cap; more rows exit 3 after printing. Default: [tool.eurokg.limits] max-rows, else 10000.")
 @click.option("--allow-remote", is_flag=True, help="Permit SERVICE and FROM <http...> (off by default: no network).")
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint instead of the local build (online).")
 @click.option("--user", help="User name for the endpoint (password from $EUROKG_PASSWORD).")
@@ -196,6 +215,7 @@ def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_r
 
     if bool(file) == bool(text):
         _fail(obj, UsageError("give a query FILE or -e TEXT (exactly one)"))
+    timeout, max_rows = _query_limits(obj, timeout, max_rows)
     if endpoint:
         from .remote import remote_query
 
@@ -345,10 +365,11 @@ def link(obj: Context, mentions, type_, context, when, no_review, online, api) -
 @click.option("--data", type=click.Path(dir_okay=False), help="Built TriG to serve (default: build/eurokg.trig).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-              help="Seconds before a query is stopped (503).")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Rows (or triples) per answer; more are cut and the cut reported.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds before a query is stopped (503); default: [tool.eurokg.limits] query-timeout-s, else 30.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Rows (or triples) per answer; more are cut and the cut reported. "
+                   "Default: [tool.eurokg.limits] max-rows, else 10000.")
 @click.option("--cors", metavar="ORIGIN", default=None, help="Send CORS headers for this origin (or *); off by default.")
 @click.pass_obj
 def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
@@ -357,6 +378,7 @@ def serve(obj: Context, data, host, port, timeout, max_rows, cors) -> None:
 
     project = _run(obj, lambda: obj.project) if data is None else None
     path = Path(data) if data else project.build_dir / "eurokg.trig"
+    timeout, max_rows = _query_limits(obj, timeout, max_rows)
     endpoint = _run(obj, Endpoint, path, timeout_s=timeout, max_rows=max_rows, cors=cors)
     try:
         server = make_server(endpoint, host, port)

@@ -63,6 +63,13 @@ class Project:
                              self.relpath(path))
         return value
 
+    def limits(self):
+        """The project's :class:`eurokg.limits.Limits`: the defaults, with what
+        ``[tool.eurokg.limits]`` in ``pyproject.toml`` sets (each checked)."""
+        from .limits import Limits
+
+        return Limits.from_settings(self.setting("limits", {}), self.relpath(self.root / "pyproject.toml"))
+
     def relpath(self, path: Path | str) -> str:
         """``path`` relative to the project root when inside it (for messages and provenance)."""
         p = Path(path).resolve()

@@ -29,11 +29,12 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import InputError, LimitExceeded, QueryRefused
+from .limits import Limits
 from .sources.values import parse_date, parse_temporal
 from .vocab import EK, PREFIXES, XSD, curie, expand
 
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MAX_ROWS = 10_000
+DEFAULT_TIMEOUT_S = Limits.query_timeout_s
+DEFAULT_MAX_ROWS = Limits.max_rows
 
 
 @dataclass

@@ -31,7 +31,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 
 from .errors import EurokgError, InputError, UsageError
-from .query import QueryResult, check_policy
+from .query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, QueryResult, check_policy
 from .sources.rdffile import rdf_format_for
 from .vocab import DCTERMS, GRAPH, PREFIXES
 
@@ -352,8 +352,8 @@ def _values(bindings: dict) -> str:
     return "\nVALUES (" + " ".join(f"?{n}" for n in names) + f") {{ ({terms}) }}\n"
 
 
-def remote_query(endpoint: str, text: str, *, bindings: dict | None = None, timeout_s: float = 30.0,
-                 max_rows: int = 10_000, user: str | None = None, password: str | None = None,
+def remote_query(endpoint: str, text: str, *, bindings: dict | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 max_rows: int = DEFAULT_MAX_ROWS, user: str | None = None, password: str | None = None,
                  retries: int = 2, source: str = "<query>") -> QueryResult:
     """Run a read-only query at a SPARQL endpoint; bindings travel as a VALUES clause."""
     import requests

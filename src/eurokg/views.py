@@ -280,12 +280,13 @@ def query_view(dataset: Dataset, ontology, path: Path, *, timeout_s: float | Non
     with optional ``?weight`` (a number; kept exact in ``value``, and the Gephi weight
     when > 0), ``?label``, ``?start``/``?end`` (dates) and any other columns; a
     literal source or target becomes a node keyed by the whole literal. The query is
-    stopped after ``timeout_s`` seconds (default :data:`eurokg.query.DEFAULT_TIMEOUT_S`,
+    stopped after ``timeout_s`` seconds (default: ``query-timeout-s`` of the limits in force,
     as for ``eurokg query``): a view is a researcher's own query, and may never end."""
-    from .query import DEFAULT_TIMEOUT_S, load_query_file, run_query
+    from .limits import current
+    from .query import load_query_file, run_query
 
     saved = load_query_file(path)
-    result = run_query(dataset, saved.text, timeout_s=DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s,
+    result = run_query(dataset, saved.text, timeout_s=current().query_timeout_s if timeout_s is None else timeout_s,
                        source=str(path), max_rows=1_000_000)
     graph = _data(dataset)  # not a given union: a SELECT may return graph: IRIs, typed by provenance
     if result.kind == "graph":

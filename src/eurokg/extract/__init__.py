@@ -60,18 +60,24 @@ def merge_duplicates(facts: list[Fact]) -> list[Fact]:
 class Extractor:
     """Extraction with one knowledge base; reuse it for many articles."""
 
-    def __init__(self, kb: KnowledgeBase, rules: dict[str, Rule] | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, rules: dict[str, Rule] | None = None, *, limits=None) -> None:
+        from ..limits import current
+
         self.kb = kb
         self.pipeline = Pipeline(kb)
         self.rules = rules or RULES
         self.known_sources = _known_sources(kb)
+        self.limits = limits or current()  # articles are read under these (max-article-bytes)
 
     @classmethod
     def for_project(cls, project) -> "Extractor":
-        return cls(load_kb(project))
+        return cls(load_kb(project), limits=project.limits())
 
     def read(self, path: Path | str, *, display: str | None = None, metadata: dict | None = None) -> Article:
-        return read_article(path, display=display, known=self.known_sources, metadata=metadata)
+        from ..limits import applied
+
+        with applied(self.limits):
+            return read_article(path, display=display, known=self.known_sources, metadata=metadata)
 
     def extract(self, article: Article) -> Extraction:
         doc = Document(article, self.pipeline)

@@ -23,10 +23,11 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError
+from ..limits import Limits, current
 from ..sources.text import read_utf8
 
 REQUIRED = ("title", "published", "language")
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # a long news article is well under 100 KB
+MAX_ARTICLE_BYTES = Limits.max_article_bytes  # the default of max-article-bytes (eurokg.limits)
 KNOWN = {"title", "url", "publisher", "published", "language", "sources", "id"}
 SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -148,7 +149,7 @@ def read_article(path: Path | str, *, display: str | None = None, known: dict[st
     """Read and check one article file (UTF-8 only, size-limited)."""
     path = Path(path)
     shown = display or str(path)
-    text = read_utf8(path, shown, MAX_ARTICLE_BYTES if limit is None else limit)
+    text = read_utf8(path, shown, current().max_article_bytes if limit is None else limit)
     return parse_article(text, shown, suffix=path.suffix, stem=path.stem, known=known, metadata=metadata)
 
 

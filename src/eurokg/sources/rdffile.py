@@ -18,16 +18,18 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from ..errors import InputError
+from ..limits import Limits, current
 from .text import check_utf8
 from ..vocab import XSD
 
-MAX_INPUT_BYTES = 256 * 1024 * 1024
-"""Files larger than this are refused before parsing (rdflib and pyoxigraph read whole streams)."""
+MAX_INPUT_BYTES = Limits.max_input_bytes
+"""Files larger than this are refused before parsing (rdflib and pyoxigraph read whole streams);
+the default of ``max-input-bytes`` in ``[tool.eurokg.limits]`` (see :mod:`eurokg.limits`)."""
 
-MAX_LITERAL_CHARS = 131_072
-"""The longest literal an RDF input may hold, in characters: the same as the longest CSV cell
-(Python's csv module refuses a longer field). A quote or a label never comes near it; a
-literal over it is a file glued into a value, refused with its subject and predicate."""
+MAX_LITERAL_CHARS = Limits.max_literal_chars
+"""The longest literal an RDF input may hold, in characters, by default: the same as the longest
+CSV cell. A quote or a label never comes near it; a literal over it is a file glued into a
+value, refused with its subject and predicate (``max-literal-chars``)."""
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -96,14 +98,13 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
 
     Raises :class:`InputError` with ``display:line:col`` on any syntax error, and naming the
     subject and predicate for a literal longer than ``max_literal`` characters. ``limit`` and
-    ``max_literal`` default to :data:`MAX_INPUT_BYTES` and :data:`MAX_LITERAL_CHARS`, read at
-    call time.
+    ``max_literal`` default to the limits in force (:func:`eurokg.limits.current`).
     """
     path = Path(path)
     shown = display or str(path)
     if not path.is_file():
         raise InputError("no such file", shown)
-    _check_size(path, MAX_INPUT_BYTES if limit is None else limit, shown)
+    _check_size(path, current().max_input_bytes if limit is None else limit, shown)
     fmt = rdf_format_for(path)
     data = path.read_bytes()
     check_utf8(data, shown)  # even in comments, which the parser skips undecoded
@@ -119,7 +120,7 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
             known = terms[term] = to_rdflib(term)  # None for the default graph
             return known
 
-    longest = MAX_LITERAL_CHARS if max_literal is None else max_literal
+    longest = current().max_literal_chars if max_literal is None else max_literal
     try:
         for q in ox.parse(data, format=fmt):
             graph = getattr(q, "graph_name", None)

@@ -39,6 +39,7 @@ from rdflib import Literal, URIRef
 
 from ..errors import InputError
 from ..vocab import EK, GRAPH, ID, PROV, RDF, RDFS, SKOS, WD
+from ..limits import current
 from . import Contribution, Reference
 from .text import read_utf8
 from .values import parse_lang_string, parse_literal
@@ -221,8 +222,7 @@ Adding a special column is adding an entry here."""
 
 
 def _csv_error(exc: csv.Error, shown: str, line: int) -> InputError:
-    """A CSV reader's error at ``line``; a cell over the csv module's field limit (the same as
-    :data:`eurokg.sources.rdffile.MAX_LITERAL_CHARS` for RDF) said in words."""
+    """A CSV reader's error at ``line``; a cell over the csv module's field limit said in words."""
     if "field larger than field limit" in str(exc):
         return InputError(f"a cell is longer than {csv.field_size_limit()} characters, the longest value "
                           "a sheet may hold", shown, line, None)
@@ -241,6 +241,11 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
             shown,
         )
     text = read_utf8(path, shown)
+    longest = current().max_literal_chars
+    # the csv module's own cap (131,072 characters, process-wide) would stop a long cell before
+    # the check below can name its column; the whole file is already under max-text-bytes
+    if csv.field_size_limit() < max(longest, len(text)) + 1:
+        csv.field_size_limit(max(longest, len(text)) + 1)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     previous_end = 0
     while True:  # the header is the first row that is neither blank nor a comment
@@ -280,6 +285,10 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
                 shown, line, len(columns) + 1,
             )
         cells = cells + [""] * (len(columns) - len(cells))
+        for number, cell in enumerate(cells, start=1):
+            if len(cell) > longest:
+                raise InputError(f"a cell of {len(cell)} characters is over the {longest}-character limit "
+                                 "(max-literal-chars)", shown, line, number)
 
         def fail(column: _Column, message: str) -> InputError:
             return InputError(f'column "{column.name}": {message}', shown, line, column.index + 1)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import Limits, current
 
-MAX_TEXT_BYTES = 50 * 1024 * 1024
+MAX_TEXT_BYTES = Limits.max_text_bytes
+"""The default of ``max-text-bytes`` (see :mod:`eurokg.limits`)."""
 
 
 def read_utf8(path: Path, display: str | None = None, limit: int | None = None) -> str:
     """Read ``path`` as UTF-8 (a BOM is dropped); report a bad byte as ``file:line:col``.
 
-    ``limit`` defaults to :data:`MAX_TEXT_BYTES`, read at call time."""
+    ``limit`` defaults to the limits in force (:func:`eurokg.limits.current`)."""
     shown = display or str(path)
     if limit is None:
-        limit = MAX_TEXT_BYTES
+        limit = current().max_text_bytes
     try:
         size = path.stat().st_size
     except FileNotFoundError:
