@@ -7,7 +7,8 @@ import io
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from eurokg.exporters.rdf import write_trig, write_turtle
-from eurokg.vocab import EK, GRAPH, ID, PROVENANCE_GRAPH, RDF, RDFS, XSD
+from eurokg import vocab as V  # XSD via the module: pytest probes module-level names (XSD warns)
+from eurokg.vocab import EK, GRAPH, ID, PROVENANCE_GRAPH, RDF, RDFS
 
 
 def _dataset(order: int = 1) -> Dataset:
@@ -17,12 +18,12 @@ def _dataset(order: int = 1) -> Dataset:
     triples = [
         (a, (ID["x"], RDF.type, EK.State)),
         (a, (ID["x"], RDFS.label, Literal("Kazakhstan", lang="en"))),
-        (a, (ID["x"], EK.population, Literal("20000000", datatype=XSD.integer))),
-        (b, (ID["g"], EK.amount, Literal("1500000000", datatype=XSD.decimal))),
-        (b, (ID["g"], EK.equivalentAmount, Literal("208.86", datatype=XSD.decimal))),
+        (a, (ID["x"], EK.population, Literal("20000000", datatype=V.XSD.integer))),
+        (b, (ID["g"], EK.amount, Literal("1500000000", datatype=V.XSD.decimal))),
+        (b, (ID["g"], EK.equivalentAmount, Literal("208.86", datatype=V.XSD.decimal))),
         (b, (ID["g"], EK.note, Literal('a "quoted"\nline'))),
-        (b, (ID["g"], EK.share, Literal("0.123456789", datatype=XSD.double))),
-        (prov, (a.identifier, EK.row, Literal("2", datatype=XSD.positiveInteger))),
+        (b, (ID["g"], EK.share, Literal("0.123456789", datatype=V.XSD.double))),
+        (prov, (a.identifier, EK.row, Literal("2", datatype=V.XSD.positiveInteger))),
     ]
     for g, t in triples[::order]:
         g.add(t)
@@ -43,7 +44,7 @@ def test_trig_round_trips_graph_by_graph_and_is_stable():
     got = {(s, p, o.n3() if isinstance(o, Literal) else o, g) for s, p, o, g in back.quads()}
     want = {(s, p, o.n3() if isinstance(o, Literal) else o, g) for s, p, o, g in _dataset().quads()}
     # whole decimals get the point rdflib's writer gave them, so `ek:amount 1500000000.0` still matches
-    want = {t if "1500000000" not in str(t[2]) else (t[0], t[1], Literal("1500000000.0", datatype=XSD.decimal).n3(), t[3])
+    want = {t if "1500000000" not in str(t[2]) else (t[0], t[1], Literal("1500000000.0", datatype=V.XSD.decimal).n3(), t[3])
             for t in want}
     assert got == want
     # lexical forms are kept (rdflib's own writer would print the double as 1.234568e-01)
@@ -119,7 +120,7 @@ def test_validation_report_turtle_is_its_graph_written():
         Finding("Warning", "id:s", "ek:attendee", "no office on that date", "id:p",
                 origin="data/curated/x.csv:3:2", terms=(ID["s"], EK.attendee, ID["p"], None, None)),
         Finding("Violation", "id:t", "ek:endDate", "ends before it starts", "2025-01-01",
-                terms=(ID["t"], EK.endDate, Literal("2025-01-01", datatype=XSD.date))),
+                terms=(ID["t"], EK.endDate, Literal("2025-01-01", datatype=V.XSD.date))),
     ]
     report = Report(findings)
     text = report.turtle()
