@@ -203,6 +203,32 @@ def test_decomposed_text_gives_the_claims_of_precomposed_text(extractor):
     assert from_decomposed.jsonl() == composed.jsonl()
 
 
+def test_gold_files_with_combining_marks_score_as_before(tmp_path):
+    """Articles are read in NFC; a gold file saved in NFD (u + U+0308) no longer found its
+    mentions in them ("does not occur"). Gold files are read in NFC as well."""
+    import unicodedata
+
+    from click.testing import CliRunner
+
+    from eurokg.cli import main
+
+    project = copy_project(tmp_path / "proj")
+    before = CliRunner().invoke(main, ["--project", str(project.root), "eval-link"])
+    assert before.exit_code == 0, before.output
+    changed = 0
+    for gold in sorted(project.articles.glob("*.jsonl")):
+        text = gold.read_text(encoding="utf-8")
+        decomposed = unicodedata.normalize("NFD", text.replace("Xi Jinping", "Xi Jinpïng"))
+        changed += decomposed != text
+        gold.write_text(decomposed, encoding="utf-8")
+    for article in sorted(project.articles.glob("*.md")):
+        article.write_text(article.read_text(encoding="utf-8").replace("Xi Jinping", "Xi Jinpïng"), encoding="utf-8")
+    assert changed
+    after = CliRunner().invoke(main, ["--project", str(project.root), "eval-link"])
+    assert after.exit_code == 0, after.output
+    assert after.output == before.output
+
+
 def test_extraction_is_deterministic(extractor):
     path = ROOT / "data" / "articles" / "astana-summit-2025.md"
     assert extractor.extract_file(path).jsonl() == extractor.extract_file(path).jsonl()

@@ -21,11 +21,15 @@ def settings(project, text: str) -> None:
 
 @pytest.mark.parametrize("text, message", [
     ("max-input-byte = 5\n", "has no setting 'max-input-byte' (known: max-article-bytes, max-input-bytes,"),
-    ("max-input-bytes = -5\n", "max-input-bytes must be a whole number above 0, not -5"),
-    ("max-input-bytes = 0\n", "max-input-bytes must be a whole number above 0, not 0"),
-    ("max-input-bytes = 2.5\n", "max-input-bytes must be a whole number above 0, not 2.5"),
-    ("max-rows = true\n", "max-rows must be a whole number above 0, not True"),
-    ('query-timeout-s = "10"\n', "query-timeout-s must be a number above 0, not '10'"),
+    ("max-input-bytes = -5\n", "max-input-bytes must be a whole number above 0 and at most 1,099,511,627,776, not -5"),
+    ("max-input-bytes = 0\n", "max-input-bytes must be a whole number above 0"),
+    ("max-input-bytes = 2.5\n", "max-input-bytes must be a whole number above 0"),
+    ("max-literal-chars = 9223372036854775807\n", "max-literal-chars must be a whole number above 0 and at most"),
+    ("max-rows = true\n", "max-rows must be a whole number above 0 and at most 1,099,511,627,776, not True"),
+    ('query-timeout-s = "10"\n', "query-timeout-s must be a number above 0 and at most 1,000,000.0, not '10'"),
+    ("query-timeout-s = inf\n", "query-timeout-s must be a number above 0 and at most 1,000,000.0, not inf"),
+    ("query-timeout-s = nan\n", "query-timeout-s must be a number above 0 and at most 1,000,000.0, not nan"),
+    ("query-timeout-s = 1e300\n", "query-timeout-s must be a number above 0 and at most 1,000,000.0, not 1e+300"),
 ])
 def test_a_bad_setting_names_the_file_and_the_setting(project, text, message):
     settings(project, text)
@@ -36,8 +40,10 @@ def test_a_bad_setting_names_the_file_and_the_setting(project, text, message):
 
 def test_a_table_is_needed(project):
     (project.root / "pyproject.toml").write_text("[tool.eurokg]\nlimits = 5\n", encoding="utf-8")
-    with pytest.raises(InputError, match="must be"):
+    with pytest.raises(InputError, match=r"\[tool.eurokg\] limits must be dict, not 5"):
         project.limits()
+    with pytest.raises(InputError, match=r"\[tool.eurokg.limits\] must be a table, not 5"):
+        Limits.from_settings(5, "pyproject.toml")
 
 
 def test_settings_give_the_limits_and_the_rest_stay_default(project):
@@ -116,3 +122,42 @@ def test_the_api_takes_query_limits_from_the_project(project, tmp_path):
     assert result.truncated and len(result.rows) == 2
     assert not eurokg.query_build(project, text="SELECT ?s WHERE { ?s ?p ?o }", data=data, max_rows=10).truncated
     assert not eurokg.query_build(text="SELECT ?s WHERE { ?s ?p ?o }", data=data).truncated  # no project: defaults
+
+
+def test_what_a_raised_literal_limit_built_can_be_queried_and_counted(project):
+    """The build read a long literal under the project's limit, then `query` and `stats`
+    re-read build/eurokg.trig under the defaults and refused the project's own output."""
+    (project.curated / "notes.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "<https://w3id.org/eurokg/id/kazakhstan> rdfs:comment \"" + "long notes " * 20_000 + "\" ;\n"
+        "    prov:wasDerivedFrom <https://w3id.org/eurokg/id/founding-article> .\n", encoding="utf-8")
+    settings(project, "max-literal-chars = 250000\n")
+    assert run(project, "build", "--no-reason", "-q").exit_code == 0
+    asked = run(project, "query", "-e", "SELECT (STRLEN(?c) AS ?n) WHERE { ?s rdfs:comment ?c FILTER(STRLEN(?c) > 1000) }")
+    assert asked.exit_code == 0 and "220000" in asked.stdout, asked.output
+    assert run(project, "stats").exit_code == 0
+
+
+def test_the_builds_own_output_has_no_size_cap(project):
+    """Each input file is under max-input-bytes; the build's TriG holds them all at once and may
+    be larger, and is still read back."""
+    settings(project, "max-input-bytes = 60000\n")  # over every shipped file, under the built TriG
+    assert run(project, "build", "--no-reason", "-q").exit_code == 0
+    assert (project.build_dir / "eurokg.trig").stat().st_size > 60_000
+    assert run(project, "query", "-e", "SELECT ?s WHERE { ?s a ek:State }").exit_code == 0
+    refused = run(project, "query", "--data", str(project.build_dir / "eurokg.trig"), "-e", "ASK {}")
+    assert refused.exit_code == 1 and "over the 60000-byte input limit" in refused.stderr  # a file given by hand
+
+
+def test_a_long_gazetteer_cell_is_located(project):
+    """The gazetteer's cells obey max-literal-chars too; a cell over the csv module's own cap
+    crashed `eurokg link` with a raw csv.Error."""
+    names = project.gazetteer / "names.csv"
+    text = names.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    names.write_text(text + "astana," + "A" * 200_000 + ",en,,,\n", encoding="utf-8")
+    refused = run(project, "link", "Astana")
+    assert refused.exit_code == 1
+    assert f"data/gazetteer/names.csv:{len(lines) + 1}:2: a cell of 200000 characters is over the 131072" in refused.stderr
+    settings(project, "max-literal-chars = 250000\n")
+    assert run(project, "link", "Astana").exit_code == 0

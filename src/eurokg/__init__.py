@@ -65,11 +65,19 @@ def reason(project: Project | None = None, *, timeout_s: float = 120.0) -> Reaso
 def open_build(project: Project | None = None, *, data: Path | str | None = None, store: str | None = None):
     """The dataset of the last build (``build/eurokg.trig``), or of a TriG/N-Quads file ``data``,
     in the store named by ``store`` (``memory``, ``oxigraph`` or ``auto``; default: the
-    project's ``[tool.eurokg] store`` setting, else ``memory``)."""
+    project's ``[tool.eurokg] store`` setting, else ``memory``). Read under the project's
+    ``[tool.eurokg.limits]`` (``data`` without a project: the limits in force); the build's own
+    output has no size cap, since it holds every input file at once."""
+    from dataclasses import replace
+
+    from .limits import MAX_COUNT, applied, current
+
     if data is not None:
-        return open_built(Path(data), store=store or "memory")
+        with applied(project.limits() if project is not None else current()):
+            return open_built(Path(data), store=store or "memory")
     project = project or find_project()
-    return open_built(project.build_dir / "eurokg.trig", store=store or project.setting("store", "memory"))
+    with applied(replace(project.limits(), max_input_bytes=MAX_COUNT)):
+        return open_built(project.build_dir / "eurokg.trig", store=store or project.setting("store", "memory"))
 
 
 def query_build(
@@ -109,7 +117,9 @@ def query_build(
 
 
 def _project_ontology(project: Project) -> Ontology:
-    return Ontology.load(project.ontology, display=project.relpath(project.ontology))
+    from .build import project_ontology
+
+    return project_ontology(project)
 
 
 def export_build(fmt: str, path: Path | str, *, project: Project | None = None,
@@ -180,7 +190,7 @@ def linker(project: Project | None = None, *, review: bool = True):
     project = project or find_project()
     ontology = _project_ontology(project)
     gazetteer = load_gazetteer(project, ontology)
-    with applied(project.limits()):
+    with applied(project.limits()):  # the review file's size
         review_file = ReviewFile(project.gazetteer / "review.csv", gazetteer,
                                  display=project.relpath(project.gazetteer / "review.csv")) if review else None
     return Linker(gazetteer, ontology, review=review_file)
@@ -191,15 +201,19 @@ def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology |
     """Write ``dataset`` as ``fmt`` to ``path`` atomically; returns the file's sha256."""
     from .exporters import export_to, writer
 
+    from .limits import applied, current
+
     writer(fmt)
     path = Path(path)
     if not path.parent.is_dir():
         raise UsageError(f"{path.parent}: no such folder to write {path.name} into")
     if ontology is None:
-        ontology = Ontology.load((project or find_project()).ontology)
+        project = project or find_project()
+        ontology = _project_ontology(project)
     pub = Publication(path.parent)
     try:
-        pub.add_with(path.name, lambda fh: export_to(dataset, ontology, fmt, fh, view=str(view)))
+        with applied(project.limits() if project is not None else current()):  # a .rq view's time limit
+            pub.add_with(path.name, lambda fh: export_to(dataset, ontology, fmt, fh, view=str(view)))
     except BaseException:
         pub.abort()
         raise

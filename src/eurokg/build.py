@@ -36,6 +36,8 @@ OUTPUTS = {
 }
 REPORTS = ("validation.ttl", "validation.txt", "reasoning.txt", "claims.jsonl", "claims.txt")
 """The reports a build may write beside :data:`OUTPUTS` (and the manifest)."""
+BUILD_FILES = (*OUTPUTS, *REPORTS, Publication.MANIFEST)
+"""Every file a build writes into ``build/`` (whose leftover staging files it sweeps)."""
 
 
 @dataclass
@@ -72,10 +74,16 @@ def load_all(project: Project, files: list[Path] | None = None) -> Loaded:
     """Load the ontology and the curated files (all by default), merge them, and keep
     where every entity was written (to locate validation results)."""
     with applied(project.limits()):
-        ontology = Ontology.load(project.ontology, display=project.relpath(project.ontology))
+        ontology = project_ontology(project)
         paths = files if files is not None else confined(curated_files(project.curated), project.root, project.relpath)
         contributions = load_files(paths, ontology, display=project.relpath)
     return Loaded(ontology, merge(contributions), Origins.from_contributions(contributions))
+
+
+def project_ontology(project: Project) -> Ontology:
+    """The project's ontology (``ontology/eurokg.ttl``), read under the project's limits."""
+    with applied(project.limits()):
+        return Ontology.load(project.ontology, display=project.relpath(project.ontology))
 
 
 def load(project: Project, files: list[Path] | None = None) -> tuple[Ontology, Dataset]:
@@ -209,7 +217,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         step("write outputs")
         with locked(project.build_dir):
             pub = Publication(project.build_dir)
-            pub.sweep([*OUTPUTS, *REPORTS, Publication.MANIFEST])  # what a build killed while writing left behind
+            pub.sweep(BUILD_FILES)  # what a build killed while writing left behind
             graphs: dict[str, GraphExport] = {}
             try:
                 # the Gephi views first: a large view's metrics then run in a child process
@@ -294,7 +302,7 @@ def load_gazetteer(project: Project, ontology: Ontology):
     gazetteer_files(project)
     with applied(project.limits()):
         return Gazetteer.load(project.gazetteer, display=project.relpath,
-                              types={str(c).rsplit("/", 1)[-1] for c in ontology.classes})
+                              types=set(ontology.class_names))
 
 
 def input_digest(project: Project, **options) -> str:
@@ -356,7 +364,7 @@ def sweep_staging(project: Project) -> list[str]:
         return []
     try:
         with locked(project.build_dir):
-            return Publication(project.build_dir).sweep([*OUTPUTS, *REPORTS, Publication.MANIFEST])
+            return Publication(project.build_dir).sweep(BUILD_FILES)
     except BuildLocked:
         return []  # a build is writing: its staging files are live
 
@@ -375,12 +383,13 @@ def _previous_outputs(folder: Path) -> set[str]:
 
 def validate_files(project: Project, files: list[Path] | None = None, *, engine: str | None = None) -> Report:
     """Validate the curated data plus ``files`` (extra sheets or Turtle), without reasoning or writing."""
-    paths = confined(curated_files(project.curated), project.root, project.relpath)
-    for extra in files or []:
-        if Path(extra).resolve() not in {p.resolve() for p in paths}:
-            paths.append(Path(extra))
-    loaded = load_all(project, paths)
-    return _validate(project, loaded, union_graph(loaded.dataset), engine=engine)
+    with applied(project.limits()):  # the shapes are read here too
+        paths = confined(curated_files(project.curated), project.root, project.relpath)
+        for extra in files or []:
+            if Path(extra).resolve() not in {p.resolve() for p in paths}:
+                paths.append(Path(extra))
+        loaded = load_all(project, paths)
+        return _validate(project, loaded, union_graph(loaded.dataset), engine=engine)
 
 
 @dataclass

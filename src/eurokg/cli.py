@@ -14,6 +14,7 @@ import click
 
 from . import api_errors
 from .errors import EurokgError, UsageError, ValidationFailed
+from .limits import MAX_SECONDS
 from .query import RENDERERS
 
 
@@ -61,14 +62,19 @@ def _query_limits(obj: Context, timeout: float | None, max_rows: int | None) -> 
 
     if timeout is not None and max_rows is not None:
         return timeout, max_rows
-    try:
-        project = obj.project
-    except UsageError:  # no project here: the defaults
-        limits = Limits()
-    else:
-        limits = _run(obj, project.limits)
+    project = _project_if_any(obj)
+    limits = _run(obj, project.limits) if project is not None else Limits()
     return (timeout if timeout is not None else limits.query_timeout_s,
             max_rows if max_rows is not None else limits.max_rows)
+
+
+def _project_if_any(obj: Context):
+    """The project, for its settings, where a command can also work without one (``--data``
+    given): None when there is no project here."""
+    try:
+        return obj.project
+    except UsageError:
+        return None
 
 
 def _progress(enabled: bool):
@@ -112,7 +118,8 @@ def _show_warnings_plainly() -> None:
 
     show.eurokg = True  # type: ignore[attr-defined]
     warnings.showwarning = show
-    warnings.simplefilter("always", EurokgWarning)
+    # after the user's own filters (-W, PYTHONWARNINGS): they may still silence or escalate them
+    warnings.filterwarnings("always", category=EurokgWarning, append=True)
 
 
 @main.command()
@@ -181,7 +188,7 @@ def reason(obj: Context, timeout: float) -> None:
 def _dataset(obj: Context, data: str | None):
     from . import open_build
 
-    project = _run(obj, lambda: obj.project) if data is None else None
+    project = _run(obj, lambda: obj.project) if data is None else _project_if_any(obj)
     return _run(obj, open_build, project, data=data)
 
 
@@ -194,7 +201,7 @@ def _dataset(obj: Context, data: str | None):
               help="Bind ?NAME to VALUE: <iri>, prefix:local, \"text\", \"text\"@lang, \"v\"^^xsd:type, "
                    "number, YYYY-MM-DD, YYYY-MM. Repeatable.")
 @click.option("--data", type=click.Path(dir_okay=False), help="TriG/N-Quads file to query (default: build/eurokg.trig).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=MAX_SECONDS), default=None,
               help="Seconds before the query is stopped (exit 3); default: [tool.eurokg.limits] "
                    "query-timeout-s, else 30.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=None,
@@ -226,7 +233,7 @@ def query(obj: Context, file, text, fmt, binds, data, timeout, max_rows, allow_r
         result = _run(obj, remote_query, endpoint, query_text, bindings=bindings, timeout_s=timeout, max_rows=max_rows,
                       user=user, password=os.environ.get("EUROKG_PASSWORD"), source=file or "<-e>")
     else:
-        project = _run(obj, lambda: obj.project) if data is None else None
+        project = _run(obj, lambda: obj.project) if data is None else _project_if_any(obj)
         result = _run(obj, query_build, project, text=text, file=file, bind=binds, data=data, store=store,
                       allow_remote=allow_remote, timeout_s=timeout, max_rows=max_rows)
     click.echo(render(result, fmt), nl=False)
@@ -344,7 +351,7 @@ def link(obj: Context, mentions, type_, context, when, no_review, online, api) -
         except ValueError:
             _fail(obj, UsageError(f"--date {when!r}: write YYYY-MM-DD"))
     lk = _run(obj, make_linker, project, review=not no_review)
-    if type_ and type_ not in {str(c).rsplit("/", 1)[-1] for c in lk.ontology.classes}:
+    if type_ and type_ not in lk.ontology.class_names:
         _fail(obj, UsageError(f"--type {type_!r} is not a class of the ontology"))
     client = None
     if online:
@@ -365,7 +372,7 @@ def link(obj: Context, mentions, type_, context, when, no_review, online, api) -
 @click.option("--data", type=click.Path(dir_okay=False), help="Built TriG to serve (default: build/eurokg.trig).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=MAX_SECONDS), default=None,
               help="Seconds before a query is stopped (503); default: [tool.eurokg.limits] query-timeout-s, else 30.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=None,
               help="Rows (or triples) per answer; more are cut and the cut reported. "

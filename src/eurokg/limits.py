@@ -43,7 +43,8 @@ class Limits:
     @classmethod
     def from_settings(cls, table: object, shown: str) -> "Limits":
         """Limits from a ``[tool.eurokg.limits]`` table (``max-input-bytes = …``); each value a
-        positive number of the field's type, unknown names refused with the known ones."""
+        positive number of the field's type up to :data:`MAX_COUNT` or :data:`MAX_SECONDS`,
+        unknown names refused with the known ones."""
         if not isinstance(table, dict):
             raise InputError(f"[tool.eurokg.limits] must be a table, not {table!r}", shown)
         known = {f.name.replace("_", "-"): f for f in fields(cls)}
@@ -55,12 +56,22 @@ class Limits:
                                  shown)
             wanted = int if field.type in ("int", int) else float
             ok = isinstance(value, int) if wanted is int else isinstance(value, (int, float))
-            if isinstance(value, bool) or not ok or not value > 0:
+            top = MAX_SECONDS if wanted is float else MAX_COUNT
+            if isinstance(value, bool) or not ok or not 0 < value <= top:  # also refuses nan and inf
                 kind = "a whole number" if wanted is int else "a number"
-                raise InputError(f"[tool.eurokg.limits] {name} must be {kind} above 0, not {value!r}", shown)
+                raise InputError(f"[tool.eurokg.limits] {name} must be {kind} above 0 and at most {top:,}, "
+                                 f"not {value!r}", shown)
             values[field.name] = wanted(value)
         return replace(cls(), **values)
 
+
+MAX_COUNT = 2**40
+"""The largest byte, character or row limit a setting may give (1 TiB; Python's csv module and
+the operating system take no more)."""
+
+MAX_SECONDS = 1_000_000.0
+"""The longest query time limit a setting (or ``--timeout``) may give, about 11.6 days: a wait
+longer than about 24.8 days overflows the operating system's timer."""
 
 _CURRENT: ContextVar[Limits] = ContextVar("eurokg_limits", default=Limits())
 
@@ -72,7 +83,9 @@ def current() -> Limits:
 
 @contextmanager
 def applied(limits: Limits) -> Iterator[Limits]:
-    """Put ``limits`` in force for this thread (or task) until the block ends."""
+    """Put ``limits`` in force for this thread (or task) until the block ends. The API's
+    project-level functions (``build``, ``validate``, ``linker``, ``query_build``...) put the
+    project's own limits in force inside them, replacing any a caller applied around them."""
     token = _CURRENT.set(limits)
     try:
         yield limits

@@ -54,6 +54,12 @@ class Ontology:
             c for c in self.graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)
         )
 
+    @property
+    def class_names(self) -> frozenset[str]:
+        """The classes' local names (``State``, ``City``...), as the gazetteer's ``type`` column
+        and ``eurokg link --type`` give them."""
+        return frozenset(str(c).rsplit("/", 1)[-1] for c in self.classes)
+
     @cached_property
     def _superclasses(self) -> dict[URIRef, frozenset[URIRef]]:
         direct: dict[URIRef, set[URIRef]] = {}

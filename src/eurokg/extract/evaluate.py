@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import applied
 from ..sources.text import read_utf8
 from ..vocab import EK, ID, expand
 from .values import plain
@@ -74,6 +76,18 @@ def _times_agree(a: str, b: str) -> bool:
     return a[:n] == b[:n]
 
 
+def _nfc(value):
+    """``value`` with every string in Unicode normal form C, as articles are read (a gold
+    file saved with combining marks names the same mentions)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    return value
+
+
 def read_jsonl(path: Path, shown: str) -> list[dict]:
     out = []
     for number, line in enumerate(read_utf8(path, shown).splitlines(), start=1):
@@ -85,6 +99,7 @@ def read_jsonl(path: Path, shown: str) -> list[dict]:
             raise InputError(f"not valid JSON: {exc.msg}", shown, number, exc.colno) from None
         if not isinstance(item, dict):
             raise InputError("each line must be a JSON object", shown, number, 1)
+        item = _nfc(item)
         item["_line"] = number
         out.append(item)
     return out
@@ -227,7 +242,8 @@ def evaluate_extraction(project, extractor, paths: list[Path]) -> tuple[list[Sco
         if gold_path is None:
             raise InputError(f"no gold file {path.stem}.gold.jsonl next to the article or in "
                              f"{project.relpath(project.articles)}", project.relpath(path))
-        gold = load_gold(gold_path, project.relpath(gold_path))
+        with applied(extractor.limits):
+            gold = load_gold(gold_path, project.relpath(gold_path))
         result = extractor.extract_file(path, display=project.relpath(path))
         score = score_facts(result.article.id if path.suffix == ".md" else path.stem, result.records(), gold)
         scores.append(score)
@@ -242,7 +258,8 @@ def evaluate_linking(project, extractor, paths: list[Path]) -> tuple[list[LinkSc
         if gold_path is None:
             raise InputError(f"no gold file {path.stem}.mentions.jsonl", project.relpath(path))
         article = extractor.read(path, display=project.relpath(path))
-        gold = read_jsonl(gold_path, project.relpath(gold_path))
+        with applied(extractor.limits):
+            gold = read_jsonl(gold_path, project.relpath(gold_path))
         score = score_links(path.stem, article, gold, extractor.kb.linker, project.relpath(gold_path))
         scores.append(score)
         total.add(score)

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..sources.text import read_utf8
+from ..limits import current
+from ..sources.text import csv_room, csv_rows, long_cell, read_utf8
 from ..timespan import interval_of_text
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -152,19 +153,24 @@ class Gazetteer:
 
 def _rows(path: Path, columns: list[str], shown: str):
     text = read_utf8(path, shown)
+    csv_room(text)
+    longest = current().max_literal_chars
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
     if header != columns:
         raise InputError(f"header must be {','.join(columns)} (got {','.join(header)})", shown, 1, None)
     col = {name: i + 1 for i, name in enumerate(columns)}
-    previous = reader.line_num
-    for row in reader:
-        line = previous + 1
-        previous = reader.line_num
+    for line, row in csv_rows(reader, shown):
         if None in row:
             raise InputError(f"row has more cells than the header's {len(columns)}", shown, line, len(columns) + 1)
         if any(v is None for v in row.values()):
             raise InputError(f"row has fewer cells than the header's {len(columns)}", shown, line, None)
+        if (found := long_cell(row.values(), longest)) is not None:
+            raise InputError(f"a cell of {found[1]} characters is over the {longest}-character limit "
+                             "(max-literal-chars)", shown, line, found[0])
         if not any(v.strip() for v in row.values()):
             continue
         yield line, row, col

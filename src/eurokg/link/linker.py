@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..iosafe import write_atomic
-from ..sources.text import read_utf8
+from ..sources.text import csv_room, csv_rows, read_utf8
 from ..vocab import EK
 from .gazetteer import Entry, Gazetteer, normalize
 
@@ -81,13 +81,15 @@ class ReviewFile:
         self.rows: list[dict[str, str]] = []
         if self.path.exists():
             text = read_utf8(self.path, self.shown)
+            csv_room(text)
             reader = csv.DictReader(io.StringIO(text, newline=""))
-            if reader.fieldnames != REVIEW_COLUMNS:
+            try:
+                header = reader.fieldnames
+            except csv.Error as exc:
+                raise InputError(f"malformed CSV: {exc}", self.shown, reader.line_num, None) from None
+            if header != REVIEW_COLUMNS:
                 raise InputError(f"header must be {','.join(REVIEW_COLUMNS)}", self.shown, 1, None)
-            previous = reader.line_num
-            for row in reader:
-                line = previous + 1
-                previous = reader.line_num
+            for line, row in csv_rows(reader, self.shown):
                 decision = (row.get("decision") or "").strip()
                 if decision and decision != "NIL" and decision not in gazetteer.entries:
                     raise InputError(f'column "decision": {decision!r} is neither an entity id nor NIL',

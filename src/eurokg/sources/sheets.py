@@ -41,7 +41,7 @@ from ..errors import InputError
 from ..vocab import EK, GRAPH, ID, PROV, RDF, RDFS, SKOS, WD
 from ..limits import current
 from . import Contribution, Reference
-from .text import read_utf8
+from .text import csv_room, csv_rows, long_cell, read_utf8
 from .values import parse_lang_string, parse_literal
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -221,14 +221,6 @@ SPECIAL_COLUMNS: dict[str, ColumnHandler] = {
 Adding a special column is adding an entry here."""
 
 
-def _csv_error(exc: csv.Error, shown: str, line: int) -> InputError:
-    """A CSV reader's error at ``line``; a cell over the csv module's field limit said in words."""
-    if "field larger than field limit" in str(exc):
-        return InputError(f"a cell is longer than {csv.field_size_limit()} characters, the longest value "
-                          "a sheet may hold", shown, line, None)
-    return InputError(f"malformed CSV: {exc}", shown, line, None)
-
-
 def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Contribution]:
     """Read one CSV sheet into one :class:`Contribution` per row."""
     shown = display or str(path)
@@ -242,39 +234,21 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
         )
     text = read_utf8(path, shown)
     longest = current().max_literal_chars
-    # the csv module's own cap (131,072 characters, process-wide) would stop a long cell before
-    # the check below can name its column; the whole file is already under max-text-bytes
-    if csv.field_size_limit() < max(longest, len(text)) + 1:
-        csv.field_size_limit(max(longest, len(text)) + 1)
+    csv_room(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    previous_end = 0
-    while True:  # the header is the first row that is neither blank nor a comment
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise InputError("empty sheet (no header row)", shown, 1, None) from None
-        except csv.Error as exc:
-            raise _csv_error(exc, shown, reader.line_num) from None
-        header_line = previous_end + 1
-        previous_end = reader.line_num
+    rows = csv_rows(reader, shown)
+    for header_line, header in rows:  # the header is the first row that is neither blank nor a comment
         if any(c.strip() for c in header) and not header[0].lstrip().startswith("#"):
             break
+    else:
+        raise InputError("empty sheet (no header row)", shown, 1, None)
     columns = _header(header, sheet_class, ontology, shown, header_line)
     by_name = {c.name: c for c in columns if c.lang is None}
     allowed_types = {str(c)[len(str(EK)):]: c for c in ontology.subclasses(sheet_class)}
 
     out: list[Contribution] = []
     ids_seen: dict[str, int] = {}
-    previous_end = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise _csv_error(exc, shown, reader.line_num) from None
-        line = previous_end + 1
-        previous_end = reader.line_num
+    for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue
         if cells[0].lstrip().startswith("#"):
@@ -285,10 +259,9 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
                 shown, line, len(columns) + 1,
             )
         cells = cells + [""] * (len(columns) - len(cells))
-        for number, cell in enumerate(cells, start=1):
-            if len(cell) > longest:
-                raise InputError(f"a cell of {len(cell)} characters is over the {longest}-character limit "
-                                 "(max-literal-chars)", shown, line, number)
+        if (found := long_cell(cells, longest)) is not None:
+            raise InputError(f"a cell of {found[1]} characters is over the {longest}-character limit "
+                             "(max-literal-chars)", shown, line, found[0])
 
         def fail(column: _Column, message: str) -> InputError:
             return InputError(f'column "{column.name}": {message}', shown, line, column.index + 1)

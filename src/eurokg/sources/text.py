@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from ..errors import InputError
@@ -60,3 +61,45 @@ def check_utf8(data: bytes, shown: str) -> None:
                 data.decode("utf-8")  # stops at the first bad byte: its position for the message
             except UnicodeDecodeError as exc:
                 raise utf8_error(data, exc, shown) from None
+
+
+_CSV_CAP = threading.Lock()
+
+
+def csv_room(text: str) -> None:
+    """Let Python's csv module read any field of ``text``. Its cap on one field (131,072
+    characters by default) is process-wide and would stop a long cell before eurokg's own
+    check (``max-literal-chars``) could name its line and column; it is only ever raised, to
+    the length of a text already read under ``max-text-bytes``, and under a lock, so two
+    threads reading sheets never lower each other's."""
+    import csv
+
+    with _CSV_CAP:
+        if csv.field_size_limit() <= len(text):
+            csv.field_size_limit(len(text) + 1)
+
+
+def long_cell(cells, limit: int) -> tuple[int, int] | None:
+    """``(column, length)`` (1-based) of the first of ``cells`` longer than ``limit`` characters."""
+    for column, cell in enumerate(cells, start=1):
+        if cell is not None and len(cell) > limit:
+            return column, len(cell)
+    return None
+
+
+def csv_rows(reader, shown: str):
+    """``(line, row)`` for each row of a ``csv`` reader (or ``DictReader``), ``line`` being
+    where the row starts (a quoted cell may span lines); a malformed row is an
+    :class:`InputError` at the line where the reader stopped."""
+    import csv
+
+    previous = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
+        line, previous = previous + 1, reader.line_num
+        yield line, row
