@@ -19,7 +19,7 @@ from .errors import ValidationFailed
 from .exporters import FORMATS, GraphExport, export_to
 from .iosafe import Publication, building, confined, locked, plain_name
 from .limits import applied
-from .merge import Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
+from .merge import NamedGraphs, Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
 from .ontology import Ontology
 from .project import Project
 from .reason import ReasonerRun, ReasoningReport, check as check_reasoning
@@ -42,7 +42,8 @@ BUILD_FILES = (*OUTPUTS, *REPORTS, Publication.MANIFEST)
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
+    named: NamedGraphs
+    """The built named graphs as the build held them (see :class:`eurokg.merge.NamedGraphs`)."""
     ontology: Ontology
     report: Report
     reasoning: ReasoningReport | None
@@ -50,23 +51,32 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     claims: "ClaimsStage | None" = None
     size: int | None = field(default=None, repr=False)  # ``triples``, where the build counted it
+    _dataset: Dataset | None = field(default=None, repr=False)
+
+    @property
+    def dataset(self) -> Dataset:
+        """The built graph as an rdflib ``Dataset`` (SPARQL's default graph the union of the named
+        graphs), made on first use: the build itself does not need it."""
+        if self._dataset is None:
+            self._dataset = self.named.to_dataset()
+        return self._dataset
 
     @property
     def triples(self) -> int:
         """Triples in the union of the named graphs without provenance (asserted and inferred)."""
         if self.size is None:
-            self.size = union_size(self.dataset, include_provenance=False)
+            self.size = union_size(self.named, include_provenance=False)
         return self.size
 
     @property
     def graphs(self) -> int:
-        return sum(1 for g in self.dataset.graphs() if len(g))
+        return sum(1 for g in self.named.graphs() if len(g))
 
 
 @dataclass
 class Loaded:
     ontology: Ontology
-    dataset: Dataset
+    dataset: NamedGraphs
     origins: Origins
 
 
@@ -87,9 +97,10 @@ def project_ontology(project: Project) -> Ontology:
 
 
 def load(project: Project, files: list[Path] | None = None) -> tuple[Ontology, Dataset]:
-    """Load the ontology and the curated files (all of them by default) and merge them."""
+    """Load the ontology and the curated files (all of them by default) and merge them into
+    an rdflib ``Dataset``."""
     loaded = load_all(project, files)
-    return loaded.ontology, loaded.dataset
+    return loaded.ontology, loaded.dataset.to_dataset()
 
 
 def _noop(_: str) -> None:
@@ -211,7 +222,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
     add_ontology(dataset, ontology)
     done("materialize inferred types")
 
-    result = BuildResult(dataset=dataset, ontology=ontology, report=report, reasoning=reasoning, timings=timings,
+    result = BuildResult(named=dataset, ontology=ontology, report=report, reasoning=reasoning, timings=timings,
                          claims=claims, size=asserted + inferred)
     if write:
         step("write outputs")

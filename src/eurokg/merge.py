@@ -55,11 +55,77 @@ def check_contributions(contributions: list[Contribution]) -> None:
                 )
 
 
-def merge(contributions: list[Contribution]) -> Dataset:
+class NamedGraph:
+    """One named graph's triples, in the order first added, each once: what the build adds to,
+    counts, iterates and writes (``identifier``, ``add``, ``len``, ``in``, iteration, as on an
+    rdflib graph), without rdflib's three indexes and per-triple graph bookkeeping."""
+
+    __slots__ = ("identifier", "_triples")
+
+    def __init__(self, identifier: URIRef, triples=()) -> None:
+        self.identifier = identifier
+        self._triples: dict[tuple, None] = dict.fromkeys(triples)
+
+    def add(self, triple: tuple) -> "NamedGraph":
+        self._triples[triple] = None
+        return self
+
+    def __iter__(self):
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def __contains__(self, triple: tuple) -> bool:
+        return triple in self._triples
+
+
+class NamedGraphs:
+    """The named graphs of a build, as the build holds them: each a :class:`NamedGraph`, the
+    union of the graphs a stage reads copied into one indexed rdflib graph
+    (:func:`union_graph`). rdflib's ``Dataset`` keeps every triple in three indexes plus a
+    dictionary of the graphs that hold it: about 1.9 KB a triple, and 20 s to fill at a
+    million triples, for a structure the build only adds to and writes out
+    (``docs/scale.md`` §2f). :meth:`to_dataset` gives that ``Dataset`` for queries and the API.
+
+    The subset of the ``Dataset`` interface the build's stages use: :meth:`graph` (created
+    on first use), :meth:`graphs`, ``default_graph``."""
+
+    def __init__(self) -> None:
+        self._graphs: dict[URIRef, NamedGraph] = {}
+
+    def graph(self, identifier: URIRef) -> NamedGraph:
+        known = self._graphs.get(identifier)
+        if known is None:
+            known = self._graphs[identifier] = NamedGraph(identifier)
+        return known
+
+    def graphs(self):
+        return iter(list(self._graphs.values()))
+
+    @property
+    def default_graph(self) -> NamedGraph:
+        """Always empty: every triple of a build is in a named graph."""
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        return NamedGraph(DATASET_DEFAULT_GRAPH_ID)
+
+    def to_dataset(self) -> Dataset:
+        """An rdflib ``Dataset`` of the same graphs, whose SPARQL default graph is their union."""
+        ds = Dataset()
+        ds.default_union = True
+        for g in self._graphs.values():
+            if len(g):
+                target = ds.graph(g.identifier)
+                for t in g:
+                    target.add(t)
+        return ds
+
+
+def merge(contributions: list[Contribution]) -> NamedGraphs:
     """Check, then put each contribution in its named graph and describe it in the provenance graph."""
     check_contributions(contributions)
-    ds = Dataset()
-    ds.default_union = True  # SPARQL's default graph is the union of all named graphs
+    ds = NamedGraphs()
     prov = ds.graph(PROVENANCE_GRAPH)
     by_graph: dict[URIRef, list[Contribution]] = defaultdict(list)
     for c in contributions:
@@ -68,7 +134,7 @@ def merge(contributions: list[Contribution]) -> Dataset:
         if len(group) > 1:
             raise InputError(f"two inputs write the same named graph {graph_iri}", group[1].file, group[1].row)
         c = group[0]
-        g: Graph = ds.graph(graph_iri)
+        g = ds.graph(graph_iri)
         for t in c.triples:
             g.add(t)
         prov.add((graph_iri, RDF.type, EK.CurationRecord))
@@ -113,7 +179,7 @@ class Origins:
         return ":".join(str(x) for x in (file, line, col) if x is not None)
 
 
-def _union_parts(ds: Dataset, *, include_provenance: bool, include_ontology: bool, include_inferred: bool,
+def _union_parts(ds: "Dataset | NamedGraphs", *, include_provenance: bool, include_ontology: bool, include_inferred: bool,
                  include_claims: bool):
     from .vocab import GRAPH
 
@@ -130,7 +196,7 @@ def _union_parts(ds: Dataset, *, include_provenance: bool, include_ontology: boo
         yield g
 
 
-def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
+def union_graph(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True, include_ontology: bool = False,
                 include_inferred: bool = True, include_claims: bool = False, into: Graph | None = None) -> Graph:
     """All named graphs' triples in one plain graph: the asserted data, the inferred types
     and the provenance graph unless excluded, the ontology copy and the claims extracted
@@ -144,7 +210,7 @@ def union_graph(ds: Dataset, *, include_provenance: bool = True, include_ontolog
     return out
 
 
-def union_size(ds: Dataset, *, include_provenance: bool = True, include_ontology: bool = False,
+def union_size(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True, include_ontology: bool = False,
                include_inferred: bool = True, include_claims: bool = False) -> int:
     """``len(union_graph(ds, ...))`` without building the graph (about twice as fast)."""
     seen: set = set()
@@ -158,7 +224,7 @@ INFERRED_GRAPH_NAME = "inferred"
 ONTOLOGY_GRAPH_NAME = "ontology"
 
 
-def add_ontology(ds: Dataset, ontology) -> int:
+def add_ontology(ds: "Dataset | NamedGraphs", ontology) -> int:
     """Copy the ontology's blank-node-free triples (labels, hierarchy, alignments) into a
     named graph, so queries can use class and status labels without loading another file."""
     from rdflib import BNode
@@ -184,7 +250,7 @@ def entailed_types(asserted: Graph, ontology) -> set[tuple]:
     return out
 
 
-def materialize_types(ds: Dataset, ontology, extra: dict[URIRef, list[URIRef]] | None = None, *,
+def materialize_types(ds: "Dataset | NamedGraphs", ontology, extra: dict[URIRef, list[URIRef]] | None = None, *,
                       asserted: Graph | None = None, entailed: set[tuple] | None = None,
                       into: Graph | None = None) -> int:
     """Add entailed ``rdf:type`` triples (superclasses in the ek: namespace, plus any the
