@@ -126,3 +126,26 @@ def test_validation_report_turtle_is_its_graph_written():
     text = report.turtle()
     assert text.encode("utf-8") == turtle(report.graph())
     assert "report:result-2" in text and '"2025-01-01"^^xsd:date' in text
+
+
+def test_the_rank_sort_gives_the_order_of_the_string_keys():
+    """rdfwrite sorts by each term's rank among its distinct terms; the order must be the one
+    the per-triple string key (_order) gives, ties (distinct terms, same text) included."""
+    import random
+
+    from rdflib import Literal, URIRef
+
+    from eurokg.rdfwrite import _order, _sort
+
+    rng = random.Random(7)
+    subjects = [ID[f"s{n}"] for n in range(30)] + [URIRef("https://example.org/z"), URIRef("urn:a")]
+    predicates = [RDF.type, RDFS.label, EK.population, EK.capital, URIRef("https://example.org/p")]
+    objects = [ID["x"], Literal("x"), Literal("x", lang="en"), Literal("x", lang="kk"), Literal("1", datatype=V.XSD.integer),
+               Literal("01", datatype=V.XSD.integer), Literal("1", datatype=V.XSD.decimal), Literal("1"),
+               Literal("2025-06-17", datatype=V.XSD.date), URIRef("https://w3id.org/eurokg/id/x"), Literal("é\n\"q\"")]
+    triples = list({(rng.choice(subjects), rng.choice(predicates), rng.choice(objects)) for _ in range(2000)})
+    rng.shuffle(triples)
+    want = sorted(triples, key=_order)
+    got = list(triples)
+    _sort(got)
+    assert got == want

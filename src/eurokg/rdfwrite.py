@@ -58,6 +58,29 @@ def _order(t) -> tuple:
     return str(t[0]), predicate != _TYPE, predicate, t[2].n3()
 
 
+def _sort(triples: list) -> None:
+    """Sort ``triples`` in place by :func:`_order`, comparing each position's rank among its
+    distinct terms instead of a key of strings per triple: the same order (ranks keep the
+    strings' order, and equal strings get equal ranks), with each term's text made once
+    instead of once per triple, and a key of three numbers per triple instead of four
+    strings (``docs/scale.md`` §2f)."""
+    s_rank = _ranks({t[0] for t in triples}, str)
+    p_rank = _ranks({t[1] for t in triples}, lambda p: (str(p) != _TYPE, str(p)))
+    o_rank = _ranks({t[2] for t in triples}, lambda o: o.n3())
+    triples.sort(key=lambda t: (s_rank[t[0]], p_rank[t[1]], o_rank[t[2]]))
+
+
+def _ranks(terms: set, key) -> dict:
+    """term -> its position among ``terms`` ordered by ``key``; terms with equal keys share one."""
+    keyed = sorted(((key(term), term) for term in terms), key=lambda pair: pair[0])
+    ranks, rank, previous = {}, -1, object()
+    for k, term in keyed:
+        if k != previous:
+            rank, previous = rank + 1, k
+        ranks[term] = rank
+    return ranks
+
+
 class _Terms:
     """rdflib terms as pyoxigraph terms for writing (each distinct term converted once)."""
 
@@ -80,18 +103,20 @@ class _Terms:
         return known
 
 
-def _oxigraph_text(items: list, rdf_format: str) -> str:
-    """``items`` (ox.Triple or ox.Quad, in order) as Turtle or TriG with the sorted prefix header."""
+def _oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
+    """``items`` (ox.Triple or ox.Quad, in order) as Turtle or TriG with the sorted prefix
+    header in place of Oxigraph's (whose order is not stable); the text stays bytes, sliced
+    once (splitting a million-triple text into lines and joining it again held three copies)."""
     import pyoxigraph as ox
 
     fmt = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG}[rdf_format]
-    text = ox.serialize(items, format=fmt, prefixes={p: str(ns) for p, ns in PREFIXES.items()}).decode("utf-8")
-    lines = text.split("\n")
+    data = ox.serialize(items, format=fmt, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
     start = 0
-    while start < len(lines) and lines[start].startswith("@prefix "):
-        start += 1
+    while data.startswith(b"@prefix ", start):
+        end = data.find(b"\n", start)
+        start = len(data) if end < 0 else end + 1
     header = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items()))
-    return header + "\n\n" + "\n".join(lines[start:])
+    return header.encode("utf-8") + b"\n\n" + data[start:]
 
 
 def has_blank_nodes(triples) -> bool:
@@ -107,9 +132,8 @@ def turtle(graph: Graph | Iterable[tuple]) -> bytes:
     import pyoxigraph as ox
 
     term = _Terms()
-    triples.sort(key=_order)
-    items = [ox.Triple(term(s), term(p), term(o)) for s, p, o in triples]
-    return _oxigraph_text(items, "turtle").encode("utf-8")
+    _sort(triples)
+    return _oxigraph_bytes((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples), "turtle")
 
 
 def trig(graphs: Iterable[Graph]) -> bytes:
@@ -121,12 +145,16 @@ def trig(graphs: Iterable[Graph]) -> bytes:
     import pyoxigraph as ox
 
     term = _Terms()
-    items = []
-    for g, triples in zip(graphs, contents):
-        name = ox.NamedNode(str(g.identifier))
-        triples.sort(key=_order)
-        items.extend(ox.Quad(term(s), term(p), term(o), name) for s, p, o in triples)
-    return _oxigraph_text(items, "trig").encode("utf-8")
+    for triples in contents:
+        _sort(triples)
+
+    def quads():
+        for g, triples in zip(graphs, contents):
+            name = ox.NamedNode(str(g.identifier))
+            for s, p, o in triples:
+                yield ox.Quad(term(s), term(p), term(o), name)
+
+    return _oxigraph_bytes(quads(), "trig")
 
 
 def _trig_rdflib(graphs: list[Graph]) -> bytes:
