@@ -129,6 +129,33 @@ def _fewer_collections():
         gc.set_threshold(*before)
 
 
+def _collect() -> None:
+    """A full pass of the cyclic garbage collector (rdflib graphs hold reference cycles, and
+    the build runs the collector seldom; see :func:`_fewer_collections`)."""
+    import gc
+
+    gc.collect()
+
+
+def _return_free_memory() -> None:
+    """Hand the memory the validation freed back to the operating system. The SHACL engine's
+    Oxigraph store lives in memory taken with ``malloc``; freed, it stays with the process
+    (Python's own allocator cannot reuse it for small objects), and the Gephi view and the
+    writers would take more on top: at a million triples ``malloc_trim`` gave back about
+    500 MB, the build's peak fell by as much (``docs/scale.md`` §2f). glibc only; elsewhere
+    nothing happens."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return
+    if trim is not None:
+        trim(0)
+
+
 def build(
     project: Project,
     *,
@@ -197,6 +224,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
     reasoning = None
     try:
         report = _validate(project, loaded, data)
+        _return_free_memory()
         done("validate (SHACL)")
         timings["validate (SHACL)"] = round(timings["validate (SHACL)"] - preparing, 3)
         if not report.passes(strict=strict):
@@ -231,25 +259,31 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
             pub.sweep(BUILD_FILES)  # what a build killed while writing left behind
             graphs: dict[str, GraphExport] = {}
             try:
-                # the Gephi views first: a large view's metrics then run in a child process
-                # while this one writes the RDF (see eurokg.metrics.MetricsJob)
+                staged: list[str] = []
+                # the reports first, each staged as it is made: the validation report's
+                # Turtle then comes and goes before the view and the writers take memory
+                reports = {"validation.ttl": report.turtle, "validation.txt": report.text}
+                if reasoning is not None:
+                    reports["reasoning.txt"] = reasoning.text
+                if claims is not None:
+                    reports["claims.jsonl"] = claims.jsonl
+                    reports["claims.txt"] = claims.text
+                for name, text in reports.items():
+                    pub.add(name, text())
+                    staged.append(name)
+                # then the Gephi views: a large view's metrics run in a child process while
+                # this one writes the RDF (see eurokg.metrics.MetricsJob)
                 for name, fmt in OUTPUTS.items():
                     if FORMATS[fmt].kind == "graph":
                         graphs[name] = GraphExport(dataset, ontology, fmt, union=data, background=True)
-                staged: list[str] = []
                 for name, fmt in OUTPUTS.items():
                     if name not in graphs:
                         pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh, union=data))
                         staged.append(name)
-                reports = {"validation.ttl": report.turtle(), "validation.txt": report.text()}
-                if reasoning is not None:
-                    reports["reasoning.txt"] = reasoning.text()
-                if claims is not None:
-                    reports["claims.jsonl"] = claims.jsonl()
-                    reports["claims.txt"] = claims.text()
-                for name, text in reports.items():
-                    pub.add(name, text)
-                    staged.append(name)
+                # the union graph has served its last stage (the views are projected and the
+                # Turtle written); its indexes go before the GraphML is written (docs/scale.md §2f)
+                data = None
+                _collect()
                 for name, export in graphs.items():
                     pub.add_with(name, export.write)
                     staged.append(name)

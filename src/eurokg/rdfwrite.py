@@ -62,12 +62,14 @@ def _sort(triples: list) -> None:
     """Sort ``triples`` in place by :func:`_order`, comparing each position's rank among its
     distinct terms instead of a key of strings per triple: the same order (ranks keep the
     strings' order, and equal strings get equal ranks), with each term's text made once
-    instead of once per triple, and a key of three numbers per triple instead of four
+    instead of once per triple, and one number per triple as the key instead of four
     strings (``docs/scale.md`` §2f)."""
     s_rank = _ranks({t[0] for t in triples}, str)
     p_rank = _ranks({t[1] for t in triples}, lambda p: (str(p) != _TYPE, str(p)))
     o_rank = _ranks({t[2] for t in triples}, lambda o: o.n3())
-    triples.sort(key=lambda t: (s_rank[t[0]], p_rank[t[1]], o_rank[t[2]]))
+    # one number per triple, ordered as the (subject, predicate, object) ranks are
+    n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
+    triples.sort(key=lambda t: (s_rank[t[0]] * n_p + p_rank[t[1]]) * n_o + o_rank[t[2]])
 
 
 def _ranks(terms: set, key) -> dict:

@@ -105,6 +105,9 @@ def graph_to_store(graph: Graph, store: ox.Store | None = None, originals: Origi
         if originals is not None:
             originals.note(q.subject, q.predicate, q.object)
         quads.append(q)
+        if len(quads) >= 100_000:  # in batches: a list of every quad held 300 MB more at 1M triples
+            store.extend(quads)
+            quads = []
     store.extend(quads)
     return store
 

@@ -129,12 +129,19 @@ def edge_id(source: str, target: str, key) -> str:
 
 
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
-    """``g`` as GraphML text, written line by line (no element tree: at 100k nodes the tree,
-    its indentation and ElementTree's serialiser took most of the time)."""
+    """``g`` as GraphML text (see :func:`graphml_chunks`)."""
+    return b"".join(graphml_chunks(g))
+
+
+def graphml_chunks(g: nx.MultiDiGraph, lines: int = 20_000):
+    """``g`` as GraphML, in pieces of about ``lines`` elements, encoded: written line by line
+    (no element tree: at 100k nodes the tree, its indentation and ElementTree's serialiser
+    took most of the time), and handed out in pieces so a writer need not hold the whole
+    text (200 MB at a million triples, held three times over as the list of lines, the
+    joined text and its encoding; ``docs/scale.md`` §2f)."""
     warn_values_gephi_loses(g, "GraphML")
     node_keys = column_types((d for _, d in g.nodes(data=True)), "node")
-    edge_items = [((u, v), d) for u, v, d in g.edges(data=True)]
-    edge_keys = column_types((d for _, d in edge_items), "edge")
+    edge_keys = column_types((d for _, _, d in g.edges(data=True)), "edge")
     out = ["<?xml version='1.0' encoding='utf-8'?>\n", f"<graphml{_attributes({'xmlns': GRAPHML_NS})}>\n"]
     key_ids: dict[tuple[str, str], str] = {}
     for domain, keys in (("node", node_keys), ("edge", edge_keys)):
@@ -146,7 +153,8 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     graph = f"  <graph{_attributes({'id': 'eurokg', 'edgedefault': 'directed' if directed else 'undirected'})}"
     if not g.number_of_nodes():
         out.append(graph + " />\n</graphml>\n")
-        return "".join(out).encode("utf-8")
+        yield "".join(out).encode("utf-8")
+        return
     out.append(graph + ">\n")
     ids: dict[str, str] = {}
     used: set[str] = set()
@@ -155,14 +163,20 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
         used.add(nid)
         ids[n] = nid
         out.append(_element("node", {"id": nid}, _data(g.nodes[n], "node", key_ids), "    "))
+        if len(out) >= lines:
+            yield "".join(out).encode("utf-8")
+            out = []
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
     for u, v, key, data in edges:
         attrs = {"id": edge_id(u, v, key), "source": ids[u], "target": ids[v]}
         if data.get("predicate"):
             attrs["label"] = clean_text(str(data["predicate"]))  # Gephi: the edge type
         out.append(_element("edge", attrs, _data(data, "edge", key_ids), "    "))
+        if len(out) >= lines:
+            yield "".join(out).encode("utf-8")
+            out = []
     out.append("  </graph>\n</graphml>\n")
-    return "".join(out).encode("utf-8")
+    yield "".join(out).encode("utf-8")
 
 
 def write_graphml(dataset, ontology, out: BinaryIO) -> None:
@@ -171,5 +185,6 @@ def write_graphml(dataset, ontology, out: BinaryIO) -> None:
 
 
 def write_graphml_view(g: nx.MultiDiGraph, out: BinaryIO) -> None:
-    """A projected view (see :mod:`eurokg.views`) as GraphML."""
-    out.write(graphml_bytes(g))
+    """A projected view (see :mod:`eurokg.views`) as GraphML, written piece by piece."""
+    for chunk in graphml_chunks(g):
+        out.write(chunk)
