@@ -276,14 +276,15 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                 for name, fmt in OUTPUTS.items():
                     if FORMATS[fmt].kind == "graph":
                         graphs[name] = GraphExport(dataset, ontology, fmt, union=data, background=True)
-                for name, fmt in OUTPUTS.items():
-                    if name not in graphs:
-                        pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh, union=data))
-                        staged.append(name)
-                # the union graph has served its last stage (the views are projected and the
-                # Turtle written); its indexes go before the GraphML is written (docs/scale.md §2f)
+                # the union graph has served its last stage (the views are projected); its
+                # indexes go before the RDF is written, while the metrics child works beside
+                # this process (docs/scale.md §2f); the Turtle reads the named graphs instead
                 data = None
                 _collect()
+                for name, fmt in OUTPUTS.items():
+                    if name not in graphs:
+                        pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
+                        staged.append(name)
                 for name, export in graphs.items():
                     pub.add_with(name, export.write)
                     staged.append(name)

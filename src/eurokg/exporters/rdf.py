@@ -12,13 +12,15 @@ from typing import BinaryIO
 
 from rdflib import Dataset, Graph, URIRef
 
-from ..merge import union_graph
+from ..merge import union_graph, union_triples
 from ..rdfwrite import trig, turtle, writable_graph
 from ..vocab import PREFIXES, PROVENANCE_GRAPH
 
 
 def write_turtle(dataset: Dataset, ontology, out: BinaryIO, *, union: Graph | None = None) -> None:
-    out.write(turtle(union if union is not None else union_graph(dataset, into=writable_graph())))
+    """The union of the named graphs (:func:`eurokg.merge.union_graph`'s defaults) as Turtle;
+    ``union``: that union, where the caller has it; else its triples are read graph by graph."""
+    out.write(turtle(union if union is not None else union_triples(dataset)))
 
 
 def write_ntriples(dataset: Dataset, ontology, out: BinaryIO, *, union: Graph | None = None) -> None:
