@@ -424,3 +424,30 @@ def test_a_curated_folder_put_elsewhere_by_the_caller_is_read(project, tmp_path)
     (elsewhere / "evil.ttl").symlink_to(secret)
     with pytest.raises(InputError, match="outside the project"):
         build(moved, run_reasoner=False)
+
+
+def test_the_union_graph_does_not_outlive_the_build(project, monkeypatch):
+    """The build's union graph (rdflib's indexes over every triple: most of its memory at
+    scale) is dropped once the views are projected; the extraction's knowledge base kept it
+    alive through the claims until it was told to forget it."""
+    import gc
+    import weakref
+
+    import sys
+
+    build_module = sys.modules["eurokg.build"]
+
+    made = []
+    real = build_module.union_graph
+
+    def recording(*args, **kwargs):
+        graph = real(*args, **kwargs)
+        made.append(weakref.ref(graph))
+        return graph
+
+    monkeypatch.setattr(build_module, "union_graph", recording)
+    result = build(project, run_reasoner=False)
+    assert result.claims is not None and result.claims.count > 0  # articles were read against it
+    assert result.claims.jsonl()  # what the claims need stays
+    gc.collect()
+    assert made and all(ref() is None for ref in made)

@@ -142,8 +142,12 @@ def test_the_rank_sort_gives_the_order_of_the_string_keys():
     predicates = [RDF.type, RDFS.label, EK.population, EK.capital, URIRef("https://example.org/p")]
     objects = [ID["x"], Literal("x"), Literal("x", lang="en"), Literal("x", lang="kk"), Literal("1", datatype=V.XSD.integer),
                Literal("01", datatype=V.XSD.integer), Literal("1", datatype=V.XSD.decimal), Literal("1"),
-               Literal("2025-06-17", datatype=V.XSD.date), URIRef("https://w3id.org/eurokg/id/x"), Literal("é\n\"q\"")]
+               Literal("2025-06-17", datatype=V.XSD.date), URIRef("https://w3id.org/eurokg/id/x"), Literal("é\n\"q\""),
+               Literal("x", lang="DE")]
     triples = list({(rng.choice(subjects), rng.choice(predicates), rng.choice(objects)) for _ in range(2000)})
+    # equal under rdflib's Literal equality (a language tag's case is ignored), unequal in n3()
+    triples += [(ID["s2"], EK.capital, Literal("x", lang="en")), (ID["s1"], EK.capital, Literal("x", lang="de")),
+                (ID["s1"], EK.capital, Literal("x", lang="EN"))]
     rng.shuffle(triples)
     want = sorted(triples, key=_order)
     got = list(triples)

@@ -474,6 +474,7 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     extractions = [extractor.extract_file(p, display=project.relpath(p)) for p in paths]
     corroboration = corroborate(extractions, curated, loaded.ontology, min_sources=threshold)
     count = add_claims(loaded.dataset, extractions, corroboration, kb)
+    kb.forget_graph()  # the claims outlive the union they were checked against (docs/scale.md §2f)
     return ClaimsStage(extractions, corroboration, threshold, count)
 
 

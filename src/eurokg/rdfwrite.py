@@ -66,20 +66,23 @@ def _sort(triples: list) -> None:
     strings (``docs/scale.md`` §2f)."""
     s_rank = _ranks({t[0] for t in triples}, str)
     p_rank = _ranks({t[1] for t in triples}, lambda p: (str(p) != _TYPE, str(p)))
-    o_rank = _ranks({t[2] for t in triples}, lambda o: o.n3())
+    # objects by identity: rdflib's Literal equality ignores the case of a language tag
+    # ("x"@EN == "x"@en) where its n3() does not, so equal objects may sort apart
+    o_rank = _ranks({id(t[2]): t[2] for t in triples}.values(), lambda o: o.n3(), by=id)
     # one number per triple, ordered as the (subject, predicate, object) ranks are
     n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
-    triples.sort(key=lambda t: (s_rank[t[0]] * n_p + p_rank[t[1]]) * n_o + o_rank[t[2]])
+    triples.sort(key=lambda t: (s_rank[t[0]] * n_p + p_rank[t[1]]) * n_o + o_rank[id(t[2])])
 
 
-def _ranks(terms: set, key) -> dict:
-    """term -> its position among ``terms`` ordered by ``key``; terms with equal keys share one."""
+def _ranks(terms, key, by=lambda term: term) -> dict:
+    """``by(term)`` -> the term's position among ``terms`` ordered by ``key``; terms with equal
+    keys share one."""
     keyed = sorted(((key(term), term) for term in terms), key=lambda pair: pair[0])
     ranks, rank, previous = {}, -1, object()
     for k, term in keyed:
         if k != previous:
             rank, previous = rank + 1, k
-        ranks[term] = rank
+        ranks[by(term)] = rank
     return ranks
 
 

@@ -55,6 +55,13 @@ class KnowledgeBase:
         self._triggers: dict = {}
         self._patterns: dict = {}
 
+    def forget_graph(self) -> None:
+        """Let go of the curated graph once extraction is over. Each extraction keeps its
+        knowledge base for its JSON (which needs only the gazetteer and the ontology), so the
+        build's union graph, a million triples and more, lived as long as the claims did;
+        a lookup in the graph after this raises instead of answering from nothing."""
+        self.graph = None  # type: ignore[assignment]
+
     # ------------------------------------------------------------------ ontology
     def triggers(self, term: URIRef, prop: URIRef = EK.trigger) -> tuple[str, ...]:
         """Trigger phrases of a term, longest first (so "first proposed" wins over "proposed")."""
