@@ -57,9 +57,11 @@ def validate(project: Project | None = None, files: list[Path] | None = None) ->
 
 def reason(project: Project | None = None, *, timeout_s: float = 120.0) -> ReasoningReport:
     """Load the ontology with the curated data and run HermiT on it."""
+    from .build import load_all
+
     project = project or find_project()
-    ontology, dataset = load(project)
-    return _reason(ontology.graph, union_graph(dataset), timeout_s=timeout_s)
+    loaded = load_all(project)
+    return _reason(loaded.ontology.graph, union_graph(loaded.dataset), timeout_s=timeout_s)
 
 
 def open_build(project: Project | None = None, *, data: Path | str | None = None, store: str | None = None):
