@@ -255,9 +255,9 @@ def test_query_build_api_matches_the_cli(built):
 
 
 def test_an_up_to_date_build_sweeps_what_a_killed_build_left(project):
-    """A build killed while writing leaves staging files; a later `eurokg build` with no
-    input changed writes nothing, and it removed nothing either: the half-written files
-    stayed until some input changed."""
+    """A build killed while writing leaves staging files; a later `eurokg build` with no input
+    changed writes nothing, and used to remove nothing either, so the half-written files stayed
+    until some input changed. Another command's staging files are left alone."""
     assert run(project, "build", "-q", "--no-reason").exit_code == 0
     left = project.build_dir / ".eurokg.graphml.a1b2c3.tmp"
     left.write_text("half", encoding="utf-8")

@@ -161,3 +161,15 @@ def test_a_long_gazetteer_cell_is_located(project):
     assert f"data/gazetteer/names.csv:{len(lines) + 1}:2: a cell of 200000 characters is over the 131072" in refused.stderr
     settings(project, "max-literal-chars = 250000\n")
     assert run(project, "link", "Astana").exit_code == 0
+
+
+def test_a_long_review_cell_is_located(project):
+    """The review file's cells obey max-literal-chars as the gazetteer's do."""
+    from eurokg.link.linker import REVIEW_COLUMNS
+
+    review = project.gazetteer / "review.csv"
+    cells = ["A" * 200_000 if n == 0 else "" for n in range(len(REVIEW_COLUMNS))]
+    review.write_text(",".join(REVIEW_COLUMNS) + "\n" + ",".join(cells) + "\n", encoding="utf-8")
+    refused = run(project, "link", "Astana")
+    assert refused.exit_code == 1
+    assert "data/gazetteer/review.csv:2:1: a cell of 200000 characters is over the 131072" in refused.stderr

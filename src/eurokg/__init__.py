@@ -129,7 +129,6 @@ def export_build(fmt: str, path: Path | str, *, project: Project | None = None,
     """Export the last build (or ``data``) as ``fmt`` to ``path``; returns the file's sha256.
     Graph formats (graphml, gexf, csv-nodes, csv-edges) write ``view``."""
     from .exporters import writer
-
     from .limits import applied
 
     writer(fmt)  # an unknown format is a usage error before any work
@@ -202,7 +201,6 @@ def export(dataset: Dataset, fmt: str, path: Path | str, *, ontology: Ontology |
            project: Project | None = None, view: str | Path = "full") -> str:
     """Write ``dataset`` as ``fmt`` to ``path`` atomically; returns the file's sha256."""
     from .exporters import export_to, writer
-
     from .limits import applied, current
 
     writer(fmt)

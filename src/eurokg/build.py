@@ -7,6 +7,7 @@ together (or not at all) under a lock.
 
 from __future__ import annotations
 
+import gc
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -116,8 +117,6 @@ def _fewer_collections():
     allocations keeps peak memory where it was (``docs/scale.md`` §2b). Left alone when
     the collector is off (threshold 0) or already set as high. The setting is the
     process's: builds in two threads at once may leave the higher threshold behind."""
-    import gc
-
     before = gc.get_threshold()
     if before[0] == 0 or before[0] >= 50_000:
         yield
@@ -129,14 +128,6 @@ def _fewer_collections():
         gc.set_threshold(*before)
 
 
-def _collect() -> None:
-    """A full pass of the cyclic garbage collector (rdflib graphs hold reference cycles, and
-    the build runs the collector seldom; see :func:`_fewer_collections`)."""
-    import gc
-
-    gc.collect()
-
-
 def _return_free_memory() -> None:
     """Hand the memory the validation freed back to the operating system. The SHACL engine's
     Oxigraph store lives in memory taken with ``malloc``; freed, it stays with the process
@@ -145,15 +136,12 @@ def _return_free_memory() -> None:
     500 MB, the build's peak fell by as much (``docs/scale.md`` §2f). glibc only; elsewhere
     nothing happens."""
     import ctypes
-    import ctypes.util
 
-    name = ctypes.util.find_library("c")
     try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows)
         return
-    if trim is not None:
-        trim(0)
+    trim(0)
 
 
 def build(
@@ -280,7 +268,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                 # indexes go before the RDF is written, while the metrics child works beside
                 # this process (docs/scale.md §2f); the Turtle reads the named graphs instead
                 data = None
-                _collect()
+                gc.collect()  # rdflib graphs hold reference cycles; the build collects seldom
                 for name, fmt in OUTPUTS.items():
                     if name not in graphs:
                         pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
@@ -462,6 +450,7 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     from .extract import Extractor, article_files
     from .extract.claims import DEFAULT_MIN_SOURCES, add_claims, corroborate
     from .extract.kb import KnowledgeBase
+
     threshold = min_sources if min_sources is not None else project.setting("min-sources", DEFAULT_MIN_SOURCES)
     paths = files if files is not None else confined(article_files(project.articles), project.root, project.relpath)
     if curated is None:

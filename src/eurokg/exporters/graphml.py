@@ -69,13 +69,13 @@ def warn_values_gephi_loses(g: nx.MultiDiGraph, fmt: str, node_skip: frozenset |
 
     from ..errors import GephiValueLost
 
-    lost = []
-    for n, d in g.nodes(data=True):
-        lost += [f"node {n} column {k!r}" for k, v in d.items()
-                 if k not in node_skip and isinstance(v, str) and len(v) == 4 and v.lower() == "null"]
-    for u, v, d in g.edges(data=True):
-        lost += [f"edge {u} -> {v} column {k!r}" for k, x in d.items()
-                 if k not in edge_skip and isinstance(x, str) and len(x) == 4 and x.lower() == "null"]
+    def null(value) -> bool:
+        return isinstance(value, str) and len(value) == 4 and value.lower() == "null"
+
+    lost = [f"node {n} column {k!r}" for n, d in g.nodes(data=True) for k, v in d.items()
+            if k not in node_skip and null(v)]
+    lost += [f"edge {u} -> {v} column {k!r}" for u, v, d in g.edges(data=True) for k, x in d.items()
+             if k not in edge_skip and null(x)]
     if lost:
         lost.sort()
         more = f" and {len(lost) - 3} more" if len(lost) > 3 else ""

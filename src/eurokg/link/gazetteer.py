@@ -12,17 +12,14 @@ Bad rows are :class:`~eurokg.errors.InputError` with ``file:line:column``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..limits import current
-from ..sources.text import csv_room, csv_rows, long_cell, read_utf8
+from ..sources.text import check_cell_lengths, csv_dict_rows, read_utf8
 from ..timespan import interval_of_text
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -152,25 +149,16 @@ class Gazetteer:
 
 
 def _rows(path: Path, columns: list[str], shown: str):
-    text = read_utf8(path, shown)
-    csv_room(text)
-    longest = current().max_literal_chars
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = reader.fieldnames or []
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
+    header, rows = csv_dict_rows(read_utf8(path, shown), shown)
     if header != columns:
         raise InputError(f"header must be {','.join(columns)} (got {','.join(header)})", shown, 1, None)
     col = {name: i + 1 for i, name in enumerate(columns)}
-    for line, row in csv_rows(reader, shown):
+    for line, row in rows:
         if None in row:
             raise InputError(f"row has more cells than the header's {len(columns)}", shown, line, len(columns) + 1)
         if any(v is None for v in row.values()):
             raise InputError(f"row has fewer cells than the header's {len(columns)}", shown, line, None)
-        if (found := long_cell(row.values(), longest)) is not None:
-            raise InputError(f"a cell of {found[1]} characters is over the {longest}-character limit "
-                             "(max-literal-chars)", shown, line, found[0])
+        check_cell_lengths(row.values(), shown, line)
         if not any(v.strip() for v in row.values()):
             continue
         yield line, row, col

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..iosafe import write_atomic
-from ..sources.text import csv_room, csv_rows, read_utf8
+from ..sources.text import check_cell_lengths, csv_dict_rows, read_utf8
 from ..vocab import EK
 from .gazetteer import Entry, Gazetteer, normalize
 
@@ -80,16 +80,11 @@ class ReviewFile:
         self.shown = display or str(path)
         self.rows: list[dict[str, str]] = []
         if self.path.exists():
-            text = read_utf8(self.path, self.shown)
-            csv_room(text)
-            reader = csv.DictReader(io.StringIO(text, newline=""))
-            try:
-                header = reader.fieldnames
-            except csv.Error as exc:
-                raise InputError(f"malformed CSV: {exc}", self.shown, reader.line_num, None) from None
+            header, rows = csv_dict_rows(read_utf8(self.path, self.shown), self.shown)
             if header != REVIEW_COLUMNS:
                 raise InputError(f"header must be {','.join(REVIEW_COLUMNS)}", self.shown, 1, None)
-            for line, row in csv_rows(reader, self.shown):
+            for line, row in rows:
+                check_cell_lengths(row.values(), self.shown, line)
                 decision = (row.get("decision") or "").strip()
                 if decision and decision != "NIL" and decision not in gazetteer.entries:
                     raise InputError(f'column "decision": {decision!r} is neither an entity id nor NIL',

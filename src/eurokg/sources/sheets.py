@@ -39,9 +39,8 @@ from rdflib import Literal, URIRef
 
 from ..errors import InputError
 from ..vocab import EK, GRAPH, ID, PROV, RDF, RDFS, SKOS, WD
-from ..limits import current
 from . import Contribution, Reference
-from .text import csv_room, csv_rows, long_cell, read_utf8
+from .text import check_cell_lengths, csv_room, csv_rows, read_utf8
 from .values import parse_lang_string, parse_literal
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -233,7 +232,6 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
             shown,
         )
     text = read_utf8(path, shown)
-    longest = current().max_literal_chars
     csv_room(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows = csv_rows(reader, shown)
@@ -259,9 +257,7 @@ def read_sheet(path: Path, ontology, *, display: str | None = None) -> list[Cont
                 shown, line, len(columns) + 1,
             )
         cells = cells + [""] * (len(columns) - len(cells))
-        if (found := long_cell(cells, longest)) is not None:
-            raise InputError(f"a cell of {found[1]} characters is over the {longest}-character limit "
-                             "(max-literal-chars)", shown, line, found[0])
+        check_cell_lengths(cells, shown, line)
 
         def fail(column: _Column, message: str) -> InputError:
             return InputError(f'column "{column.name}": {message}', shown, line, column.index + 1)

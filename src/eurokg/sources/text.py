@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import InputError
 from ..limits import Limits, current
@@ -79,12 +80,29 @@ def csv_room(text: str) -> None:
             csv.field_size_limit(len(text) + 1)
 
 
-def long_cell(cells, limit: int) -> tuple[int, int] | None:
-    """``(column, length)`` (1-based) of the first of ``cells`` longer than ``limit`` characters."""
+def check_cell_lengths(cells, shown: str, line: int) -> None:
+    """Raise an :class:`InputError` at ``line`` and the cell's column for the first of ``cells``
+    longer than ``max-literal-chars`` (the limits in force)."""
+    longest = current().max_literal_chars
     for column, cell in enumerate(cells, start=1):
-        if cell is not None and len(cell) > limit:
-            return column, len(cell)
-    return None
+        if cell is not None and len(cell) > longest:
+            raise InputError(f"a cell of {len(cell)} characters is over the {longest}-character limit "
+                             "(max-literal-chars)", shown, line, column)
+
+
+def csv_dict_rows(text: str, shown: str) -> tuple[list[str], Iterator]:
+    """The header of a CSV text with a header row, and :func:`csv_rows` of a ``DictReader`` over
+    it; a malformed header is an :class:`InputError` too."""
+    import csv
+    import io
+
+    csv_room(text)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = list(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", shown, reader.line_num, None) from None
+    return header, csv_rows(reader, shown)
 
 
 def csv_rows(reader, shown: str):
