@@ -202,13 +202,25 @@ def union_graph(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True,
     """All named graphs' triples in one plain graph: the asserted data, the inferred types
     and the provenance graph unless excluded, the ontology copy and the claims extracted
     from articles (``graph:claims/…``, not facts) only when asked. ``into``: the graph to
-    add them to (e.g. one with the prefixes bound for writing), instead of a new one."""
-    out = Graph() if into is None else into
+    add them to (e.g. one with the prefixes bound for writing), instead of a new one.
+
+    A new graph is held in rdflib's ``SimpleMemory`` store: the union has no named graphs of
+    its own, and the default store's bookkeeping of the graphs that hold each triple made
+    adding to the union and reading it back about twice as slow (``docs/scale.md`` §2g)."""
+    out = plain_graph() if into is None else into
     for g in _union_parts(ds, include_provenance=include_provenance, include_ontology=include_ontology,
                           include_inferred=include_inferred, include_claims=include_claims):
         for t in g:
             out.add(t)
     return out
+
+
+def plain_graph() -> Graph:
+    """An empty rdflib graph in a store without named graphs (``SimpleMemory``): the same
+    triple indexes as rdflib's default store, without its per-triple record of graphs."""
+    from rdflib.plugins.stores.memory import SimpleMemory
+
+    return Graph(store=SimpleMemory())
 
 
 def union_triples(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True, include_ontology: bool = False,
