@@ -58,20 +58,56 @@ def _order(t) -> tuple:
     return str(t[0]), predicate != _TYPE, predicate, t[2].n3()
 
 
+class _Terms:
+    """The distinct terms of some triples, each with its rank in :func:`_order` and its
+    pyoxigraph form, made once per term: sorting then compares one number per triple
+    instead of a key of strings (the same order: ranks keep the strings' order, and equal
+    strings get equal ranks), and writing looks each term up instead of converting it
+    (``docs/scale.md`` §2f, §2g).
+
+    Objects are kept by identity: rdflib's ``Literal`` equality ignores the case of a
+    language tag ("x"@EN == "x"@en) where its ``n3()`` does not, and its hash runs in Python."""
+
+    def __init__(self, triples: Iterable[tuple]) -> None:
+        subjects: dict = {}
+        predicates: dict = {}
+        objects: dict = {}
+        for s, p, o in triples:
+            subjects[s] = predicates[p] = None
+            objects[id(o)] = o
+        self.blank = any(isinstance(t, BNode) for t in subjects) or any(isinstance(t, BNode) for t in objects.values())
+        if self.blank:
+            return
+        self.s_rank = _ranks(subjects, str)
+        self.p_rank = _ranks(predicates, lambda p: (str(p) != _TYPE, str(p)))
+        self.o_rank = _ranks(objects.values(), lambda o: o.n3(), by=id)
+        self.s_ox = {t: _to_ox(t) for t in subjects}
+        self.p_ox = {t: _to_ox(t) for t in predicates}
+        self.o_ox = {k: _to_ox(t) for k, t in objects.items()}
+
+    def sorted(self, triples: list) -> list:
+        """``triples`` in :func:`_order`'s order (a new list)."""
+        s_rank, p_rank, o_rank = self.s_rank, self.p_rank, self.o_rank
+        n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
+        keys = [(s_rank[s] * n_p + p_rank[p]) * n_o + o_rank[id(o)] for s, p, o in triples]
+        return [triples[i] for i in sorted(range(len(triples)), key=keys.__getitem__)]
+
+    def triples(self, triples: list):
+        import pyoxigraph as ox
+
+        s_ox, p_ox, o_ox, make = self.s_ox, self.p_ox, self.o_ox, ox.Triple
+        return (make(s_ox[s], p_ox[p], o_ox[id(o)]) for s, p, o in triples)
+
+    def quads(self, triples: list, graph: str):
+        import pyoxigraph as ox
+
+        s_ox, p_ox, o_ox, make, name = self.s_ox, self.p_ox, self.o_ox, ox.Quad, ox.NamedNode(graph)
+        return (make(s_ox[s], p_ox[p], o_ox[id(o)], name) for s, p, o in triples)
+
+
 def _sort(triples: list) -> None:
-    """Sort ``triples`` in place by :func:`_order`, comparing each position's rank among its
-    distinct terms instead of a key of strings per triple: the same order (ranks keep the
-    strings' order, and equal strings get equal ranks), with each term's text made once
-    instead of once per triple, and one number per triple as the key instead of four
-    strings (``docs/scale.md`` §2f)."""
-    s_rank = _ranks({t[0] for t in triples}, str)
-    p_rank = _ranks({t[1] for t in triples}, lambda p: (str(p) != _TYPE, str(p)))
-    # objects by identity: rdflib's Literal equality ignores the case of a language tag
-    # ("x"@EN == "x"@en) where its n3() does not, so equal objects may sort apart
-    o_rank = _ranks({id(t[2]): t[2] for t in triples}.values(), lambda o: o.n3(), by=id)
-    # one number per triple, ordered as the (subject, predicate, object) ranks are
-    n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
-    triples.sort(key=lambda t: (s_rank[t[0]] * n_p + p_rank[t[1]]) * n_o + o_rank[id(t[2])])
+    """Sort ``triples`` in place by :func:`_order` (through :class:`_Terms`' ranks)."""
+    triples[:] = _Terms(triples).sorted(triples)
 
 
 def _ranks(terms, key, by=lambda term: term) -> dict:
@@ -86,26 +122,19 @@ def _ranks(terms, key, by=lambda term: term) -> dict:
     return ranks
 
 
-class _Terms:
-    """rdflib terms as pyoxigraph terms for writing (each distinct term converted once)."""
+def _to_ox(term):
+    """An rdflib term (not a blank node: their labels are not stable) as pyoxigraph writes it."""
+    from .oxterms import to_ox
 
-    def __init__(self) -> None:
-        self.cache: dict = {}
-
-    def __call__(self, term):
-        known = self.cache.get(term)
-        if known is None:
-            from .oxterms import to_ox
-
-            if isinstance(term, BNode):
-                raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
-            lexical = str(term)
-            if isinstance(term, Literal) and term.datatype == XSD.decimal and _WHOLE.fullmatch(lexical):
-                # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with the
-                # literal 1500000000.0 matches the built graph as before
-                term = Literal(lexical.lstrip("+") + ".0", datatype=XSD.decimal)
-            known = self.cache[term] = to_ox(term)
-        return known
+    if isinstance(term, BNode):
+        raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
+    if isinstance(term, Literal) and term.datatype == XSD.decimal:
+        lexical = str(term)
+        if _WHOLE.fullmatch(lexical):
+            # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with the
+            # literal 1500000000.0 matches the built graph as before
+            term = Literal(lexical.lstrip("+") + ".0", datatype=XSD.decimal)
+    return to_ox(term)
 
 
 def _oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
@@ -132,32 +161,25 @@ def turtle(graph: Graph | Iterable[tuple]) -> bytes:
     """``graph`` (or triples, where a repeated one is written once) as Turtle."""
     # read once: each triple rdflib yields costs a context look-up
     triples = list(graph) if isinstance(graph, Graph) else list(dict.fromkeys(graph))
-    if has_blank_nodes(triples):
+    terms = _Terms(triples)
+    if terms.blank:
         return _rdflib_turtle(triples)
-    import pyoxigraph as ox
-
-    term = _Terms()
-    _sort(triples)
-    return _oxigraph_bytes((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples), "turtle")
+    triples = terms.sorted(triples)
+    return _oxigraph_bytes(terms.triples(triples), "turtle")
 
 
 def trig(graphs: Iterable[Graph]) -> bytes:
     """Named graphs, in the order given, as TriG."""
     graphs = list(graphs)
     contents = [list(g) for g in graphs]  # read once: each triple rdflib yields costs a context look-up
-    if any(has_blank_nodes(triples) for triples in contents):
+    terms = _Terms(t for triples in contents for t in triples)
+    if terms.blank:
         return _trig_rdflib(graphs)
-    import pyoxigraph as ox
-
-    term = _Terms()
-    for triples in contents:
-        _sort(triples)
+    contents = [terms.sorted(triples) for triples in contents]
 
     def quads():
         for g, triples in zip(graphs, contents):
-            name = ox.NamedNode(str(g.identifier))
-            for s, p, o in triples:
-                yield ox.Quad(term(s), term(p), term(o), name)
+            yield from terms.quads(triples, str(g.identifier))
 
     return _oxigraph_bytes(quads(), "trig")
 
