@@ -91,19 +91,26 @@ def graph_to_store(graph: Graph, store: ox.Store | None = None, originals: Origi
     """Copy an rdflib graph into (the default graph of) an in-memory Oxigraph store, noting
     the literals the store will canonicalise in ``originals``."""
     store = store if store is not None else ox.Store()
+    # each distinct term converted once, found by identity (an rdflib Literal's hash runs in
+    # Python); the cache keeps the term itself alive beside its conversion, so no other
+    # object can take its id while the copy runs
     cache: dict = {}
+    note = originals.note if originals is not None else None
+    make = ox.Quad
 
     def conv(t):
-        hit = cache.get(t)
+        hit = cache.get(id(t))
         if hit is None:
-            hit = cache[t] = to_ox(t)
+            term = to_ox(t)
+            hit = cache[id(t)] = (t, term, note is not None and _canonicalised(term))
         return hit
 
     quads = []
     for s, p, o in graph:
-        q = ox.Quad(conv(s), conv(p), conv(o))
-        if originals is not None:
-            originals.note(q.subject, q.predicate, q.object)
+        so, po, oo = conv(s), conv(p), conv(o)
+        q = make(so[1], po[1], oo[1])
+        if oo[2]:
+            note(q.subject, q.predicate, q.object)
         quads.append(q)
         if len(quads) >= 100_000:  # in batches: a list of every quad held 300 MB more at 1M triples
             store.extend(quads)
@@ -257,6 +264,7 @@ class StoreValidator:
         self._rdflib: dict = {}
         self._stack: list = []
         self._declared: list | None = None
+        self.datatype_verdicts: dict[str, dict] = {}  # datatype IRI -> value -> whether it is one
 
     # -- data access ---------------------------------------------------------------
     def _index(self, pred: ox.NamedNode, inverse: bool) -> dict:
@@ -1120,9 +1128,15 @@ def _datatype_ok(v, dt: URIRef) -> bool:
 
 
 def _check_datatype(eng, shape, dt, vmap, result):
+    # one verdict per distinct value: the same dates and amounts recur across focus nodes and
+    # shapes, and each verdict parses the literal through rdflib
+    verdicts = eng.datatype_verdicts.setdefault(str(dt), {})
     for f, vs in vmap.items():
         for v in vs:
-            if not _datatype_ok(v, dt):
+            ok = verdicts.get(v)
+            if ok is None:
+                ok = verdicts[v] = _datatype_ok(v, dt)
+            if not ok:
                 result(f, "datatype", v)
 
 

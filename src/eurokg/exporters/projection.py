@@ -32,12 +32,17 @@ _SKIP_PREDICATES = {RDF.type, RDFS.label, PROV.wasDerivedFrom, SKOS.exactMatch,
 
 
 def preferred_label(graph: Graph, node, langs=LANG_PREFERENCE) -> str | None:
-    labels = [o for o in graph.objects(node, RDFS.label) if isinstance(o, Literal)]
+    return _best_label([o for o in graph.objects(node, RDFS.label) if isinstance(o, Literal)], langs)
+
+
+def _best_label(labels: list, langs=LANG_PREFERENCE) -> str | None:
+    """The label to show among ``labels`` (literals): the first language of ``langs`` that has
+    one (None: untagged), else any; the alphabetically first of equals."""
     for lang in langs:
-        matches = sorted(str(o) for o in labels if o.language == lang)
+        matches = [str(o) for o in labels if o.language == lang]
         if matches:
-            return matches[0]
-    return sorted(str(o) for o in labels)[0] if labels else None
+            return min(matches)
+    return min(str(o) for o in labels) if labels else None
 
 
 _INT64 = range(-(2**63), 2**63)
@@ -68,16 +73,25 @@ def _short_text(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def readable_label(graph: Graph, node) -> str:
+_NAMING = (EK.holder, EK.title, EK.quote, EK.paraphrase, EK.claim)
+"""The properties :func:`readable_label` names an entity by."""
+
+
+def readable_label(graph: Graph, node, values: dict | None = None) -> str:
     """A name for an entity without ``rdfs:label``: an office is "holder — title", a
-    statement or assessment its words (shortened); otherwise the IRI's local name."""
-    holder, title = graph.value(node, EK.holder), graph.value(node, EK.title)
-    if holder is not None and title is not None:
-        return f"{preferred_label(graph, holder) or _local(holder)} — {title}"
+    statement or assessment its words (shortened); otherwise the IRI's local name.
+    ``values``: the node's values of :data:`_NAMING` (property -> list), where the caller
+    has read them already."""
+    if values is None:
+        values = {p: list(graph.objects(node, p)) for p in _NAMING}
+    holders, titles = values.get(EK.holder), values.get(EK.title)
+    if holders and titles:
+        holder = holders[0]
+        return f"{preferred_label(graph, holder) or _local(holder)} — {titles[0]}"
     for prop in (EK.quote, EK.paraphrase, EK.claim):
-        words = sorted(str(o) for o in graph.objects(node, prop))
+        words = [str(o) for o in values.get(prop, ())]
         if words:
-            return _short_text(words[0])
+            return _short_text(min(words))
     return _local(node)
 
 
@@ -104,28 +118,44 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
     g = nx.MultiDiGraph()
     columns: dict[str, dict[URIRef, list]] = defaultdict(lambda: defaultdict(list))
     column_names: dict[URIRef, str] = {}
+    names = {node: curie(node) for node in entities}  # each entity's CURIE made once
+    edge_kinds: dict[URIRef, tuple[str, str]] = {}  # predicate -> (CURIE, label)
+    naming = set(_NAMING)
     for node in entities:
+        # the node's properties read once: labels, sources and the naming values among them
+        labels, srcs, values, rest = [], [], {}, []
+        for p, o in graph.predicate_objects(node):
+            if p == RDFS.label:
+                if isinstance(o, Literal):
+                    labels.append(o)
+                continue
+            if p == PROV.wasDerivedFrom:
+                srcs.append(o)
+            if p in naming:
+                values.setdefault(p, []).append(o)
+            if p not in _SKIP_PREDICATES:
+                rest.append((p, o))
         specific = ontology.most_specific(types[node])
         attrs = {
-            "label": preferred_label(graph, node) or readable_label(graph, node),
+            "label": _best_label(labels) or readable_label(graph, node, values),
             "iri": str(node),
             "type": ontology.label(specific[0]) if specific else "",
         }
-        srcs = sorted(curie(o) for o in graph.objects(node, PROV.wasDerivedFrom))
         if srcs:
-            attrs["sources"] = " | ".join(srcs)
-        g.add_node(curie(node), **attrs)
-        for p, o in graph.predicate_objects(node):
-            if p in _SKIP_PREDICATES:
-                continue
+            attrs["sources"] = " | ".join(sorted(curie(o) for o in srcs))
+        name_of_node = names[node]
+        g.add_node(name_of_node, **attrs)
+        for p, o in rest:
             name = column_names.get(p)
             if name is None:
                 name = column_names[p] = _column_name(ontology, p)
             if isinstance(o, Literal):
                 columns[name][node].append(o)
             elif isinstance(o, URIRef) and o in entity_set:
-                g.add_edge(curie(node), curie(o), key=curie(p), predicate=curie(p),
-                           label=ontology.label(p), weight=1.0)
+                kind = edge_kinds.get(p)
+                if kind is None:
+                    kind = edge_kinds[p] = (curie(p), ontology.label(p))
+                g.add_edge(name_of_node, names[o], key=kind[0], predicate=kind[0], label=kind[1], weight=1.0)
             elif isinstance(o, URIRef) and o in ontology.individuals:
                 columns[name][node].append(Literal(ontology.label(o)))
             elif isinstance(o, URIRef) and o in sources:
@@ -140,7 +170,7 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
             else:
                 values = {n: [" | ".join(str(x) for x in v)] for n, v in values.items()}
         for node, vals in values.items():
-            g.nodes[curie(node)][name] = vals[0]
+            g.nodes[names[node]][name] = vals[0]
     return g
 
 
