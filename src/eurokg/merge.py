@@ -37,7 +37,8 @@ def check_contributions(contributions: list[Contribution]) -> None:
                     c.file, c.row, None,
                 )
             defined_at[iri] = c
-    typed = {s for c in contributions for s, p, o in c.triples if p == RDF.type}
+    rdf_type = RDF.type  # (rdflib's namespaces look each name up anew)
+    typed = {s for c in contributions for s, p, o in c.triples if p == rdf_type}
     known = sorted(_short(i) for i in typed if str(i).startswith(str(ID)))
     for c in contributions:
         for ref in c.references:

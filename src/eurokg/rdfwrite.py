@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 
 from .vocab import PREFIXES, RDF, XSD
 
@@ -81,9 +81,10 @@ class _Terms:
         self.s_rank = _ranks(subjects, str)
         self.p_rank = _ranks(predicates, lambda p: (str(p) != _TYPE, str(p)))
         self.o_rank = _ranks(objects.values(), lambda o: o.n3(), by=id)
-        self.s_ox = {t: _to_ox(t) for t in subjects}
-        self.p_ox = {t: _to_ox(t) for t in predicates}
-        self.o_ox = {k: _to_ox(t) for k, t in objects.items()}
+        datatypes: dict = {}
+        self.s_ox = {t: _to_ox(t, datatypes) for t in subjects}
+        self.p_ox = {t: _to_ox(t, datatypes) for t in predicates}
+        self.o_ox = {k: _to_ox(t, datatypes) for k, t in objects.items()}
 
     def sorted(self, triples: list) -> list:
         """``triples`` in :func:`_order`'s order (a new list)."""
@@ -122,19 +123,33 @@ def _ranks(terms, key, by=lambda term: term) -> dict:
     return ranks
 
 
-def _to_ox(term):
-    """An rdflib term (not a blank node: their labels are not stable) as pyoxigraph writes it."""
-    from .oxterms import to_ox
+_DECIMAL = str(XSD.decimal)
 
-    if isinstance(term, BNode):
-        raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
-    if isinstance(term, Literal) and term.datatype == XSD.decimal:
-        lexical = str(term)
-        if _WHOLE.fullmatch(lexical):
+
+def _to_ox(term, datatypes: dict):
+    """An rdflib term (not a blank node: their labels are not stable) as pyoxigraph writes it;
+    ``datatypes``: datatype IRI -> its pyoxigraph node, shared by the literals of each."""
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        lexical, lang = str(term), term.language
+        if lang:
+            return ox.Literal(lexical, language=lang)
+        datatype = term.datatype
+        if datatype is None:
+            return ox.Literal(lexical)
+        datatype = str(datatype)
+        if datatype == _DECIMAL and _WHOLE.fullmatch(lexical):
             # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with the
             # literal 1500000000.0 matches the built graph as before
-            term = Literal(lexical.lstrip("+") + ".0", datatype=XSD.decimal)
-    return to_ox(term)
+            lexical = lexical.lstrip("+") + ".0"
+        node = datatypes.get(datatype)
+        if node is None:
+            node = datatypes[datatype] = ox.NamedNode(datatype)
+        return ox.Literal(lexical, datatype=node)
+    raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
 
 
 def _oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:

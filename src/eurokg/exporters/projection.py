@@ -121,15 +121,16 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
     names = {node: curie(node) for node in entities}  # each entity's CURIE made once
     edge_kinds: dict[URIRef, tuple[str, str]] = {}  # predicate -> (CURIE, label)
     naming = set(_NAMING)
+    label_p, source_p = RDFS.label, PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
     for node in entities:
         # the node's properties read once: labels, sources and the naming values among them
         labels, srcs, values, rest = [], [], {}, []
         for p, o in graph.predicate_objects(node):
-            if p == RDFS.label:
+            if p == label_p:
                 if isinstance(o, Literal):
                     labels.append(o)
                 continue
-            if p == PROV.wasDerivedFrom:
+            if p == source_p:
                 srcs.append(o)
             if p in naming:
                 values.setdefault(p, []).append(o)

@@ -42,12 +42,16 @@ def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Con
     for s, p, o, g in iter_quads(path, display=shown):
         if g is not None:
             raise InputError("curated Turtle files hold one graph; named graphs are not allowed", shown)
-        triples.append((skolem(s), p, skolem(o)))
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            s, o = skolem(s), skolem(o)
+        triples.append((s, p, o))
 
     id_base, genid_base = str(ID), str(GENID)
     by_subject: dict[URIRef, list[tuple]] = defaultdict(list)
     for t in triples:
         by_subject[t[0]].append(t)
+
+    claimed: set[URIRef] = set()  # the subjects whose triples some entity's graph holds
 
     def closure(subject: URIRef) -> list[tuple]:
         """The subject's triples plus those of the skolemised blank nodes it reaches."""
@@ -57,23 +61,23 @@ def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Con
             for t in by_subject.get(node, ()):
                 out.append(t)
                 o = t[2]
-                if isinstance(o, URIRef) and str(o).startswith(genid_base) and o not in seen:
+                if isinstance(o, URIRef) and o.startswith(genid_base) and o not in seen:
                     seen.add(o)
                     todo.append(o)
+        claimed.update(seen)
         return out
 
     lines = _subject_lines(path, id_base)
+    derived = PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
     contributions: list[Contribution] = []
-    claimed: set[tuple] = set()
-    for subject in sorted(s for s in by_subject if str(s).startswith(id_base)):
+    for subject in sorted(s for s in by_subject if s.startswith(id_base)):
         group = closure(subject)
-        claimed.update(group)
-        sources = sorted({o for s, p, o in by_subject[subject] if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
+        sources = sorted({o for s, p, o in by_subject[subject] if p == derived and isinstance(o, URIRef)})
         contribution = _contribution(GRAPH[f"curated/{path.stem}/{str(subject)[len(id_base):]}"], group, shown, sources)
         if subject in lines:
             contribution.lines = {subject: lines[subject]}
         contributions.append(contribution)
-    rest = [t for t in triples if t not in claimed]
+    rest = [t for t in triples if t[0] not in claimed]  # a closure takes every triple of the subjects it visits
     if rest:
         sources = sorted({o for s, p, o in rest if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
         contributions.append(_contribution(GRAPH[f"curated/{path.stem}"], rest, shown, sources))
@@ -81,10 +85,11 @@ def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Con
 
 
 def _contribution(graph: URIRef, triples: list[tuple], shown: str, sources: list[URIRef]) -> Contribution:
-    id_base = str(ID)
-    defines = sorted({s for s, p, o in triples if p == RDF.type and str(s).startswith(id_base)})
+    id_base, rdf_type = str(ID), RDF.type
+    # (every term here is an rdflib URIRef or Literal: a str, so its text is tested in place)
+    defines = sorted({s for s, p, o in triples if p == rdf_type and s.startswith(id_base)})
     refs = [Reference(o, shown) for s, p, o in triples
-            if isinstance(o, URIRef) and str(o).startswith(id_base) and p != RDF.type]
+            if isinstance(o, URIRef) and o.startswith(id_base) and p != rdf_type]
     return Contribution(graph=graph, triples=triples, file=shown, row=None,
                         sources=tuple(sources), defines=tuple(defines), references=refs)
 
