@@ -20,7 +20,7 @@ from .errors import ValidationFailed
 from .exporters import FORMATS, GraphExport, export_to
 from .iosafe import Publication, building, confined, locked, plain_name
 from .limits import applied
-from .merge import NamedGraphs, Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size
+from .merge import NamedGraphs, Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size, union_triples
 from .ontology import Ontology
 from .project import Project
 from .reason import ReasonerRun, ReasoningReport, check as check_reasoning
@@ -469,8 +469,22 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
 
 def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | None = None) -> Report:
     """SHACL with the engine asked for, else ``[tool.eurokg] validator``, else "auto"
-    (pySHACL for small graphs, Oxigraph above :data:`eurokg.validate.AUTO_TRIPLES`)."""
+    (pySHACL for small graphs, Oxigraph above :data:`eurokg.validate.AUTO_TRIPLES`).
+    ``data``: the union of ``loaded``'s named graphs, the provenance graph included."""
+    from .validate import choose_engine
+
     shapes_name = project.relpath(project.shapes)
-    engine = engine or project.setting("validator", "auto")
+    engine = choose_engine(engine or project.setting("validator", "auto"), len(data))
+    if engine == "oxigraph":
+        # Oxigraph's copy is made from the named graphs, the same triples as ``data`` (a triple
+        # in two graphs is stored once): reading them from their sets is cheaper than from
+        # rdflib's indexes
+        from .shacl_store import Originals, graph_to_store
+
+        originals = Originals()
+        store = graph_to_store(union_triples(loaded.dataset), originals=originals)
+        return validate_graph((store, originals), load_shapes(project.shapes, display=shapes_name),
+                              loaded.ontology.graph, locate=loaded.origins.locate, shapes_name=shapes_name,
+                              engine=engine)
     return validate_graph(data, load_shapes(project.shapes, display=shapes_name), loaded.ontology.graph,
                           locate=loaded.origins.locate, shapes_name=shapes_name, engine=engine)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from .errors import InputError
 from .sources import Contribution
@@ -216,12 +217,21 @@ def union_graph(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True,
     return out
 
 
+class _PlainStore(SimpleMemory):
+    """rdflib's ``SimpleMemory`` whose length is counted from its subject index, not by
+    yielding every triple through two Python generators (1.5 s of a 300k-triple build)."""
+
+    def __len__(self, context=None) -> int:
+        spo = getattr(self, "_SimpleMemory__spo", None)
+        if context is not None or not isinstance(spo, dict):  # not the rdflib this was written for
+            return super().__len__(context)
+        return sum(len(objects) for po in spo.values() for objects in po.values())
+
+
 def plain_graph() -> Graph:
     """An empty rdflib graph in a store without named graphs (``SimpleMemory``): the same
     triple indexes as rdflib's default store, without its per-triple record of graphs."""
-    from rdflib.plugins.stores.memory import SimpleMemory
-
-    return Graph(store=SimpleMemory())
+    return Graph(store=_PlainStore())
 
 
 def union_triples(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True, include_ontology: bool = False,
