@@ -113,6 +113,10 @@ def test_turtle_of_triples_equals_turtle_of_their_graph():
 
 
 def test_validation_report_turtle_is_its_graph_written():
+    """Report.turtle writes its own terms in the Turtle writer's order; it must give the bytes
+    of the general writer on the report's triples: subjects whose numbers sort as text
+    (result-10 before result-2), sh:result objects by their N3 form, every optional field,
+    literal focus nodes and values, whole decimals, language tags differing in case."""
     from eurokg.rdfwrite import turtle
     from eurokg.validate import Finding, Report
 
@@ -122,10 +126,22 @@ def test_validation_report_turtle_is_its_graph_written():
         Finding("Violation", "id:t", "ek:endDate", "ends before it starts", "2025-01-01",
                 terms=(ID["t"], EK.endDate, Literal("2025-01-01", datatype=V.XSD.date))),
     ]
-    report = Report(findings)
-    text = report.turtle()
-    assert text.encode("utf-8") == turtle(report.graph())
+    severities = ("Violation", "Warning", "Info")
+    for n in range(14):
+        value = [Literal("1500000000", datatype=V.XSD.decimal), Literal("Astana", lang="EN"),
+                 Literal("Astana", lang="en"), ID[f"v{n}"], None, BNode()][n % 6]
+        shape = EK[f"Shape{n % 4}"] if n % 3 else BNode()
+        component = V.SH.MinCountConstraintComponent if n % 2 else None
+        focus = Literal(f"focus {n}") if n == 5 else ID[f"e{n % 7}"]
+        findings.append(Finding(severities[n % 3], str(focus), "", f"message {n} \"quoted\"\n", str(value or ""),
+                                origin=f"data/curated/y.ttl:{n}" if n % 4 else "",
+                                terms=(focus, EK.amount if n % 5 else None, value, component, shape)))
+    for report in (Report(findings), Report([])):
+        text = report.turtle()
+        assert text.encode("utf-8") == turtle(report.triples()) == turtle(report.graph())
+    text = Report(findings).turtle()
     assert "report:result-2" in text and '"2025-01-01"^^xsd:date' in text
+    assert text.index("report:result-10 ") < text.index("report:result-2 ")
 
 
 def test_the_rank_sort_gives_the_order_of_the_string_keys():

@@ -82,9 +82,9 @@ class _Terms:
         self.p_rank = _ranks(predicates, lambda p: (str(p) != _TYPE, str(p)))
         self.o_rank = _ranks(objects.values(), lambda o: o.n3(), by=id)
         datatypes: dict = {}
-        self.s_ox = {t: _to_ox(t, datatypes) for t in subjects}
-        self.p_ox = {t: _to_ox(t, datatypes) for t in predicates}
-        self.o_ox = {k: _to_ox(t, datatypes) for k, t in objects.items()}
+        self.s_ox = {t: oxigraph_term(t, datatypes) for t in subjects}
+        self.p_ox = {t: oxigraph_term(t, datatypes) for t in predicates}
+        self.o_ox = {k: oxigraph_term(t, datatypes) for k, t in objects.items()}
 
     def sorted(self, triples: list) -> list:
         """``triples`` in :func:`_order`'s order (a new list)."""
@@ -126,7 +126,7 @@ def _ranks(terms, key, by=lambda term: term) -> dict:
 _DECIMAL = str(XSD.decimal)
 
 
-def _to_ox(term, datatypes: dict):
+def oxigraph_term(term, datatypes: dict):
     """An rdflib term (not a blank node: their labels are not stable) as pyoxigraph writes it;
     ``datatypes``: datatype IRI -> its pyoxigraph node, shared by the literals of each."""
     import pyoxigraph as ox
@@ -152,7 +152,7 @@ def _to_ox(term, datatypes: dict):
     raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
 
 
-def _oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
+def oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
     """``items`` (ox.Triple or ox.Quad, in order) as Turtle or TriG with the sorted prefix
     header in place of Oxigraph's (whose order is not stable); the text stays bytes, sliced
     once (splitting a million-triple text into lines and joining it again held three copies)."""
@@ -180,7 +180,7 @@ def turtle(graph: Graph | Iterable[tuple]) -> bytes:
     if terms.blank:
         return _rdflib_turtle(triples)
     triples = terms.sorted(triples)
-    return _oxigraph_bytes(terms.triples(triples), "turtle")
+    return oxigraph_bytes(terms.triples(triples), "turtle")
 
 
 def trig(graphs: Iterable[Graph]) -> bytes:
@@ -196,7 +196,7 @@ def trig(graphs: Iterable[Graph]) -> bytes:
         for g, triples in zip(graphs, contents):
             yield from terms.quads(triples, str(g.identifier))
 
-    return _oxigraph_bytes(quads(), "trig")
+    return oxigraph_bytes(quads(), "trig")
 
 
 def _trig_rdflib(graphs: list[Graph]) -> bytes:

@@ -109,11 +109,73 @@ class Report:
         return g
 
     def turtle(self) -> str:
-        """:meth:`graph` as Turtle, written from the triples without building the graph
-        (rdflib took 19 s to build it for 93,000 findings)."""
-        from .rdfwrite import turtle
+        """:meth:`graph` as Turtle: the bytes of ``rdfwrite.turtle(self.triples())`` (a test
+        compares them), written from pyoxigraph terms made here in that writer's order
+        (subjects by IRI, ``rdf:type`` first, then predicates by IRI, objects by their N3
+        form). Each result is one subject with one value per predicate, so the order is
+        known without ranking every term: 100,000 findings took 13 s through rdflib terms."""
+        import pyoxigraph as ox
 
-        return turtle(self.triples()).decode("utf-8")
+        from .rdfwrite import oxigraph_bytes, oxigraph_term
+
+        N, T, datatypes, made = ox.NamedNode, ox.Triple, {}, {}
+
+        def term(t):  # an rdflib term of the data (focus node, value, path...), converted once
+            known = made.get(id(t))  # by identity: rdflib's Literal equality ignores a language tag's case
+            if known is None:
+                known = made[id(t)] = (t, oxigraph_term(t, datatypes))  # the term kept: its id stays its own
+            return known[1]
+
+        a = N(str(RDF.type))
+        # a result's predicates after rdf:type, in the writer's order (by IRI)
+        comment, focus_p, message_p, path_p, severity_p, component_p, shape_p, value_p = order = [
+            N(str(p)) for p in (RDFS.comment, SH.focusNode, SH.resultMessage, SH.resultPath, SH.resultSeverity,
+                                SH.sourceConstraintComponent, SH.sourceShape, SH.value)]
+        result_class, severities = N(str(SH.ValidationResult)), {}
+        results = sorted((f"{REPORT}result-{n}", f) for n, f in enumerate(self.findings, start=1))
+
+        def result_triples(iri: str, f: Finding):
+            r = N(iri)
+            focus, path, value, component, shape = (f.terms + (None,) * 5)[:5]
+            severity = severities.get(f.severity)
+            if severity is None:
+                severity = severities[f.severity] = N(str(SH[f.severity]))
+            yield T(r, a, result_class)
+            if f.origin:
+                yield T(r, comment, ox.Literal(f"written at {f.origin}"))
+            if isinstance(focus, (URIRef, Literal)):
+                yield T(r, focus_p, term(focus))
+            yield T(r, message_p, ox.Literal(f.message))
+            if isinstance(path, URIRef):
+                yield T(r, path_p, term(path))
+            yield T(r, severity_p, severity)
+            if isinstance(component, URIRef):
+                yield T(r, component_p, term(component))
+            if isinstance(shape, URIRef):
+                yield T(r, shape_p, term(shape))
+            if isinstance(value, (URIRef, Literal)):
+                yield T(r, value_p, term(value))
+
+        def report_triples():
+            report = N(str(REPORT["validation"]))
+            yield T(report, a, N(str(SH.ValidationReport)))
+            yield T(report, N(str(SH.conforms)), term(Literal(self.conforms)))
+            result_p = N(str(SH.result))
+            for iri in sorted((iri for iri, _ in results), key=lambda iri: f"<{iri}>"):  # objects by N3
+                yield T(report, result_p, N(iri))
+
+        def triples():
+            report_iri = str(REPORT["validation"])
+            pending = True
+            for iri, f in results:
+                if pending and report_iri < iri:
+                    pending = False
+                    yield from report_triples()
+                yield from result_triples(iri, f)
+            if pending:
+                yield from report_triples()
+
+        return oxigraph_bytes(triples(), "turtle").decode("utf-8")
 
 
 def _term_text(term) -> str:
