@@ -499,6 +499,21 @@ def test_betweenness_of_large_graphs_is_a_seeded_estimate(monkeypatch):
     assert betweenness_method(400) == "exact"
 
 
+def test_betweenness_sources_shrink_with_the_graph_within_bounds():
+    """Above 25,000 nodes the sources of the estimate shrink so that sources x nodes stays
+    within the budget, never below the minimum; below, the settings hold as they were."""
+    from eurokg import metrics
+
+    assert metrics._sources(5_000) is None  # exact
+    assert metrics._sources(5_001) == metrics._sources(25_000) == 1_000
+    assert metrics._sources(36_622) == 682  # the 300k-triple synthetic graph's full view
+    assert metrics._sources(120_000) == 208
+    assert metrics._sources(10**6) == metrics._sources(10**7) == 100
+    for n in (30_000, 50_000, 120_000, 250_000):
+        assert metrics._sources(n) * n <= metrics.BETWEENNESS_BUDGET
+    assert metrics.betweenness_method(120_000) == "estimated from 208 of 120000 source nodes (seed 42)"
+
+
 def test_analyze_says_when_betweenness_is_estimated(data, monkeypatch):
     from click.testing import CliRunner
 

@@ -248,8 +248,18 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
             graphs: dict[str, GraphExport] = {}
             try:
                 staged: list[str] = []
-                # the reports first, each staged as it is made: the validation report's
-                # Turtle then comes and goes before the view and the writers take memory
+                # the Gephi views first: a large view's metrics run in a child process while
+                # this one writes everything else (see eurokg.metrics.MetricsJob); at a million
+                # triples the child's betweenness is the longest part of the writing
+                for name, fmt in OUTPUTS.items():
+                    if FORMATS[fmt].kind == "graph":
+                        graphs[name] = GraphExport(dataset, ontology, fmt, union=data, background=True)
+                # the union graph has served its last stage (the views are projected); its
+                # indexes go before the reports and the RDF are written (docs/scale.md §2f);
+                # the Turtle reads the named graphs instead
+                data = None
+                gc.collect()  # rdflib graphs hold reference cycles; the build collects seldom
+                # the reports, each staged as it is made
                 reports = {"validation.ttl": report.turtle, "validation.txt": report.text}
                 if reasoning is not None:
                     reports["reasoning.txt"] = reasoning.text
@@ -259,16 +269,6 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                 for name, text in reports.items():
                     pub.add(name, text())
                     staged.append(name)
-                # then the Gephi views: a large view's metrics run in a child process while
-                # this one writes the RDF (see eurokg.metrics.MetricsJob)
-                for name, fmt in OUTPUTS.items():
-                    if FORMATS[fmt].kind == "graph":
-                        graphs[name] = GraphExport(dataset, ontology, fmt, union=data, background=True)
-                # the union graph has served its last stage (the views are projected); its
-                # indexes go before the RDF is written, while the metrics child works beside
-                # this process (docs/scale.md §2f); the Turtle reads the named graphs instead
-                data = None
-                gc.collect()  # rdflib graphs hold reference cycles; the build collects seldom
                 for name, fmt in OUTPUTS.items():
                     if name not in graphs:
                         pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))

@@ -28,12 +28,22 @@ DIGITS = 12
 
 EXACT_BETWEENNESS_MAX_NODES = 5_000
 BETWEENNESS_SOURCES = 1_000
+BETWEENNESS_MIN_SOURCES = 100
+BETWEENNESS_BUDGET = 25_000_000
+"""Sources times nodes: above 25,000 nodes betweenness is estimated from fewer than
+:data:`BETWEENNESS_SOURCES` sources (never fewer than :data:`BETWEENNESS_MIN_SOURCES`), so
+that its breadth-first searches take about as long at any size. With 1,000 sources the
+estimate took longer than the rest of the build's writing at a million triples (120,000
+nodes: 208 sources now; ``docs/scale.md`` §2g)."""
 
 
 def _sources(nodes: int) -> int | None:
     """How many source nodes betweenness is estimated from, or None where it is exact
     (module settings read at call time, so a caller may change them)."""
-    return BETWEENNESS_SOURCES if nodes > EXACT_BETWEENNESS_MAX_NODES and BETWEENNESS_SOURCES < nodes else None
+    if nodes <= EXACT_BETWEENNESS_MAX_NODES:
+        return None
+    k = min(BETWEENNESS_SOURCES, max(BETWEENNESS_MIN_SOURCES, BETWEENNESS_BUDGET // nodes))
+    return k if k < nodes else None
 
 
 def _edge_lists(undirected: nx.Graph) -> tuple[list, list[tuple[int, int]], list[float]]:
@@ -100,7 +110,8 @@ def betweenness(undirected: nx.Graph) -> dict:
 
     Exact costs a breadth-first search from every node (O(nodes x edges)): 15 s at 15k
     nodes, hours at a million triples. Above ``EXACT_BETWEENNESS_MAX_NODES`` nodes it is
-    estimated from ``BETWEENNESS_SOURCES`` source nodes drawn with a fixed seed, scaled by
+    estimated from ``BETWEENNESS_SOURCES`` source nodes (fewer above 25,000 nodes: see
+    :data:`BETWEENNESS_BUDGET`) drawn with a fixed seed, scaled by
     nodes/sources (Brandes and Pich 2007; what ``betweenness_centrality(G, k=...)`` does),
     so the numbers stay deterministic; :func:`betweenness_method` says which a graph gets."""
     nodes, pairs, _ = _edge_lists(undirected)
