@@ -338,3 +338,21 @@ def test_an_empty_graph_is_well_formed():
     root = ET.fromstring(graphml_bytes(nx.MultiDiGraph()))
     (graph,) = root.iter(f"{{{NS['g']}}}graph")
     assert len(graph) == 0 and graph.get("edgedefault") == "directed"
+
+
+def test_plain_values_skip_escaping_with_the_same_text():
+    """Values without anything to escape are written as they are: the same text as escaping
+    and cleaning them gives, for random strings over the characters that matter."""
+    import random
+    from xml.sax.saxutils import escape
+
+    from eurokg.exporters.graphml import _IN_ATTRIBUTE, _IN_TEXT, _attributes, _content, _text
+
+    alphabet = ["a", "&", "<", ">", "\r", "\n", "\t", '"', "\x00", "\x0b", "\ud800", "\ufffe", "é", "null", " ", "\x7f"]
+    rng = random.Random(1)
+    for _ in range(5000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        assert _content(s) == escape(_text(s), _IN_TEXT), repr(s)
+        assert _attributes({"id": s}) == f' id="{escape(s, _IN_ATTRIBUTE)}"', repr(s)
+    for v in (1, 2.5, float("nan"), float("-inf"), True, False):
+        assert _content(v) == escape(_text(v), _IN_TEXT)
