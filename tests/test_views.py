@@ -605,3 +605,39 @@ def test_a_view_query_that_never_ends_is_stopped(built_dataset, tmp_path):
     with pytest.raises(LimitExceeded):
         query_view(built_dataset, ontology, view, timeout_s=1.0)
     assert time.perf_counter() - started < 30
+
+
+def test_simple_graph_sums_and_orders_as_sorting_every_edge(data):
+    """_simple reads the view's adjacency instead of sorting networkx's edge view: the same
+    weight sums, bit for bit (float addition depends on order), and the same order of
+    nodes and edges (Louvain's partition depends on it), on every view and on a graph with
+    parallel edges of fractional weights both ways between two nodes."""
+    import random
+
+    from eurokg.metrics import _simple
+
+    def by_sorting(g, directed):  # what _simple did before: every edge, sorted by its ends
+        out = nx.DiGraph() if directed else nx.Graph()
+        out.add_nodes_from(sorted(g.nodes))
+        for u, v, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
+            w = float(d.get("weight", 1.0))
+            if out.has_edge(u, v):
+                out[u][v]["weight"] += w
+            else:
+                out.add_edge(u, v, weight=w)
+        return out
+
+    rng = random.Random(5)
+    odd = nx.MultiDiGraph()
+    for _ in range(400):
+        u, v = rng.choice("abcdefg"), rng.choice("abcdefg")
+        odd.add_edge(u, v, weight=rng.choice([0.1, 0.7, 1e-9, 3.3, 1.0]))
+    _, ds, onto = data
+    graphs = [build_view(ds, onto, view) for view in ("full", "states-trade", "leaders-events", "routes")] + [odd]
+    for g in graphs:
+        for directed in (True, False):
+            ours, reference = _simple(g, directed), by_sorting(g, directed)
+            assert list(ours.nodes) == list(reference.nodes)
+            assert list(ours.edges(data="weight")) == list(reference.edges(data="weight"))
+    with pytest.raises(TypeError, match="MultiDiGraph"):
+        _simple(nx.Graph(odd), directed=False)

@@ -158,14 +158,28 @@ class NodeMetrics:
 
 
 def _simple(g: nx.MultiDiGraph, directed: bool) -> nx.Graph:
+    """``g`` without parallel edges (and, unless ``directed``, without direction), the weights
+    of the edges merged summed. The edges are read by source, then target (sorted), then in
+    the order they were added, and each simple edge is added where it is first met: the
+    sums and the edge order (which Louvain's result depends on) are those of sorting all
+    edges by their ends, without networkx's edge view (7.5 s at a million triples)."""
+    if not (g.is_directed() and g.is_multigraph()):
+        raise TypeError(f"metrics are computed on a view, a networkx MultiDiGraph, not a {type(g).__name__}")
     out = nx.DiGraph() if directed else nx.Graph()
     out.add_nodes_from(sorted(g.nodes))
-    for u, v, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
-        w = float(d.get("weight", 1.0))
-        if out.has_edge(u, v):
-            out[u][v]["weight"] += w
-        else:
-            out.add_edge(u, v, weight=w)
+    weights: dict[tuple, float] = {}  # in the order first met
+    adjacency = g.succ
+    for u in sorted(adjacency):
+        targets = adjacency[u]
+        for v in sorted(targets):
+            edge = (u, v) if directed or u <= v else (v, u)
+            for d in targets[v].values():
+                w = float(d.get("weight", 1.0))
+                if edge in weights:
+                    weights[edge] += w
+                else:
+                    weights[edge] = w
+    out.add_edges_from((u, v, {"weight": w}) for (u, v), w in weights.items())
     return out
 
 
