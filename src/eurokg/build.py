@@ -182,8 +182,8 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
     # The union of the named graphs, copied once (rdflib adds about 100k triples a second)
     # and grown with each stage's additions: first the asserted data, for the extraction;
     # then with the facts the articles corroborate, for the type hierarchy; then with the
-    # provenance graph, for validation and the reasoner; then with the inferred types,
-    # for the Turtle and the Gephi view.
+    # provenance graph, where pySHACL or the reasoner reads it; then with the inferred
+    # types, for the Gephi view.
     data = union_graph(dataset, include_provenance=False)
     done("load and merge")
 
@@ -198,8 +198,13 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
     asserted = len(data)  # the union without provenance; the inferred types come on top
     step("validate (SHACL)")
     entailed = entailed_types(data, ontology)  # from the data alone, before the provenance joins it
-    for t in dataset.graph(PROVENANCE_GRAPH):
-        data.add(t)
+    provenance = dataset.graph(PROVENANCE_GRAPH)
+    engine = _engine(project, asserted + len(provenance))
+    if run_reasoner or engine != "oxigraph":
+        # (Oxigraph's copy for validation is made from the named graphs, and the Gephi view
+        # leaves the provenance out: 360,000 additions at a million triples saved)
+        for t in provenance:
+            data.add(t)
     # HermiT works in a child process, on its own copy of the data, while SHACL runs here.
     # SHACL's verdict still comes first: its messages say what is wrong with a value; the
     # reasoner only says "inconsistent". The reasoner's time is its input's preparation
@@ -211,7 +216,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         preparing = time.perf_counter() - begun
     reasoning = None
     try:
-        report = _validate(project, loaded, data)
+        report = _validate(project, loaded, data, engine=engine)
         _return_free_memory()
         done("validate (SHACL)")
         timings["validate (SHACL)"] = round(timings["validate (SHACL)"] - preparing, 3)
@@ -467,14 +472,21 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     return ClaimsStage(extractions, corroboration, threshold, count)
 
 
-def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | None = None) -> Report:
-    """SHACL with the engine asked for, else ``[tool.eurokg] validator``, else "auto"
-    (pySHACL for small graphs, Oxigraph above :data:`eurokg.validate.AUTO_TRIPLES`).
-    ``data``: the union of ``loaded``'s named graphs, the provenance graph included."""
+def _engine(project: Project, size: int, engine: str | None = None) -> str:
+    """The SHACL engine asked for, else ``[tool.eurokg] validator``, else "auto" (pySHACL for
+    graphs of ``size`` triples up to :data:`eurokg.validate.AUTO_TRIPLES`, Oxigraph above)."""
     from .validate import choose_engine
 
+    return choose_engine(engine or project.setting("validator", "auto"), size)
+
+
+def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | None = None) -> Report:
+    """SHACL with the engine asked for or set (:func:`_engine`). ``data``: the union of
+    ``loaded``'s named graphs, the provenance graph included; with the Oxigraph engine it
+    is only counted (for "auto"), and may leave the provenance graph out."""
     shapes_name = project.relpath(project.shapes)
-    engine = choose_engine(engine or project.setting("validator", "auto"), len(data))
+    if engine is None or engine == "auto":
+        engine = _engine(project, len(data), engine)
     if engine == "oxigraph":
         # Oxigraph's copy is made from the named graphs, the same triples as ``data`` (a triple
         # in two graphs is stored once): reading them from their sets is cheaper than from
