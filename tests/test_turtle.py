@@ -44,3 +44,48 @@ def test_reading_twice_gives_identical_triples(project, tmp_path):
     assert first == second
     # blank nodes came back as the same skolem IRIs, not fresh labels
     assert sum(1 for group in first for t in group if GENID["extra-1"] in t) == 2
+
+
+def test_subject_lines_found_in_one_search_as_line_by_line(tmp_path):
+    """_subject_lines searches the whole text once; it must find the lines a match per line
+    finds: two prefixes bound to id:, full IRIs, indented and repeated subjects, CRLF line
+    ends, a prefix declared after its first use, names ending in a dot or a bracket."""
+    import re
+
+    from rdflib import URIRef
+
+    from eurokg.sources.turtle import _subject_lines
+    from eurokg.vocab import ID
+
+    def line_by_line(path, id_base):  # the former implementation, a match per line
+        text = path.read_text(encoding="utf-8").splitlines()
+        declared = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+        prefixes = [m.group(1) or "" for line in text if (m := declared.match(line)) and m.group(2) == id_base]
+        names = [re.escape(p) + ":" for p in prefixes] + [re.escape("<" + id_base)]
+        start = re.compile(r"^\s*(?:" + "|".join(names) + r")([A-Za-z0-9][\w.-]*?)(?:>)?(?=[\s;,.]|$)")
+        out = {}
+        for n, line in enumerate(text, start=1):
+            if m := start.match(line):
+                out.setdefault(URIRef(id_base + m.group(1)), n)
+        return out
+
+    body = "\n".join([
+        "@prefix id: <https://w3id.org/eurokg/id/> .",
+        "@prefix ek: <https://w3id.org/eurokg/> .",
+        "id:a a ek:State ;", "  ek:name \"A\" .", "",
+        "   id:b a ek:State .",
+        "<https://w3id.org/eurokg/id/c> a ek:State .",
+        "id:a ek:capital id:b .",
+        "ex:d a ek:State .",
+        "PREFIX ex: <https://w3id.org/eurokg/id/>",
+        "ex:e.",
+        "id:f.g a ek:State.",
+        "# id:h in a comment is not a subject",
+        "\tid:i a ek:State .",
+    ])
+    for ending in ("\n", "\r\n"):
+        path = tmp_path / f"x{len(ending)}.ttl"
+        path.write_bytes(body.replace("\n", ending).encode("utf-8"))
+        found = _subject_lines(path, str(ID))
+        assert found == line_by_line(path, str(ID))
+        assert found[ID["a"]] == 3 and found[ID["c"]] == 7 and found[ID["d"]] == 9 and found[ID["i"]] == 14

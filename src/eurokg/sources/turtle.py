@@ -94,7 +94,7 @@ def _contribution(graph: URIRef, triples: list[tuple], shown: str, sources: list
                         sources=tuple(sources), defines=tuple(defines), references=refs)
 
 
-_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+_PREFIX = re.compile(r"^[^\S\n]*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
 
 
 def _subject_lines(path: Path, id_base: str) -> dict[URIRef, int]:
@@ -103,12 +103,17 @@ def _subject_lines(path: Path, id_base: str) -> dict[URIRef, int]:
     pyoxigraph gives no positions for parsed triples; this locates a subject by its
     written name — ``prefix:local`` for any prefix bound to the id namespace, or
     ``<full IRI>`` — so validation results can point at the line."""
-    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    prefixes = [m.group(1) or "" for line in text if (m := _PREFIX.match(line)) and m.group(2) == id_base]
+    text = path.read_text(encoding="utf-8", errors="replace")
+    prefixes = [m.group(1) or "" for m in _PREFIX.finditer(text) if m.group(2) == id_base]
     names = [re.escape(p) + ":" for p in prefixes] + [re.escape("<" + id_base)]
-    start = re.compile(r"^\s*(?:" + "|".join(names) + r")([A-Za-z0-9][\w.-]*?)(?:>)?(?=[\s;,.]|$)")
-    out: dict[URIRef, int] = {}
-    for n, line in enumerate(text, start=1):
-        if m := start.match(line):
-            out.setdefault(URIRef(id_base + m.group(1)), n)
-    return out
+    # one search over the whole text for a line break followed by a name, not a match per
+    # line (a million-line file: 2.5 s); a line break is put before the first line
+    start = re.compile(r"\n[^\S\n]*(?:" + "|".join(names) + r")([A-Za-z0-9][\w.-]*?)(?:>)?(?=[\s;,.]|$)", re.M)
+    text = "\n" + text
+    first: dict[str, int] = {}
+    line, at = 0, 0
+    for m in start.finditer(text):
+        line += text.count("\n", at, m.start() + 1)
+        at = m.start() + 1
+        first.setdefault(m.group(1), line)
+    return {URIRef(id_base + name): n for name, n in first.items()}
