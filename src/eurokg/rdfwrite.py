@@ -168,10 +168,6 @@ def oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
     return header.encode("utf-8") + b"\n\n" + data[start:]
 
 
-def has_blank_nodes(triples) -> bool:
-    return any(isinstance(t[0], BNode) or isinstance(t[2], BNode) for t in triples)
-
-
 def turtle(graph: Graph | Iterable[tuple]) -> bytes:
     """``graph`` (or triples, where a repeated one is written once) as Turtle."""
     # read once: each triple rdflib yields costs a context look-up

@@ -128,7 +128,7 @@ class Report:
 
         a = N(str(RDF.type))
         # a result's predicates after rdf:type, in the writer's order (by IRI)
-        comment, focus_p, message_p, path_p, severity_p, component_p, shape_p, value_p = order = [
+        comment, focus_p, message_p, path_p, severity_p, component_p, shape_p, value_p = [
             N(str(p)) for p in (RDFS.comment, SH.focusNode, SH.resultMessage, SH.resultPath, SH.resultSeverity,
                                 SH.sourceConstraintComponent, SH.sourceShape, SH.value)]
         result_class, severities = N(str(SH.ValidationResult)), {}
