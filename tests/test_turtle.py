@@ -48,8 +48,10 @@ def test_reading_twice_gives_identical_triples(project, tmp_path):
 
 def test_subject_lines_found_in_one_search_as_line_by_line(tmp_path):
     """_subject_lines searches the whole text once; it must find the lines a match per line
-    finds: two prefixes bound to id:, full IRIs, indented and repeated subjects, CRLF line
-    ends, a prefix declared after its first use, names ending in a dot or a bracket."""
+    found: two prefixes bound to id:, full IRIs, indented and repeated subjects, CRLF line
+    ends, a prefix declared after its first use, names followed by a dot or a bracket. A
+    name with a dot inside (``id:f.g``) is found whole, where the match per line stopped at
+    the dot."""
     import re
 
     from rdflib import URIRef
@@ -82,10 +84,14 @@ def test_subject_lines_found_in_one_search_as_line_by_line(tmp_path):
         "id:f.g a ek:State.",
         "# id:h in a comment is not a subject",
         "\tid:i a ek:State .",
+        "<https://w3id.org/eurokg/id/j.k> a ek:State .",
     ])
     for ending in ("\n", "\r\n"):
         path = tmp_path / f"x{len(ending)}.ttl"
         path.write_bytes(body.replace("\n", ending).encode("utf-8"))
         found = _subject_lines(path, str(ID))
-        assert found == line_by_line(path, str(ID))
+        before = line_by_line(path, str(ID))
+        assert before.pop(ID["f"]) == 12 and before.pop(ID["j"]) == 15  # the old search cut the names
+        assert found.pop(ID["f.g"]) == 12 and found.pop(ID["j.k"]) == 15
+        assert found == before
         assert found[ID["a"]] == 3 and found[ID["c"]] == 7 and found[ID["d"]] == 9 and found[ID["i"]] == 14

@@ -108,7 +108,9 @@ def _subject_lines(path: Path, id_base: str) -> dict[URIRef, int]:
     names = [re.escape(p) + ":" for p in prefixes] + [re.escape("<" + id_base)]
     # one search over the whole text for a line break followed by a name, not a match per
     # line (a million-line file: 2.5 s); a line break is put before the first line
-    start = re.compile(r"\n[^\S\n]*(?:" + "|".join(names) + r")([A-Za-z0-9][\w.-]*?)(?:>)?(?=[\s;,.]|$)", re.M)
+    # a name may hold dots but not end with one (``id:f.g``; ``id:e.`` ends a statement)
+    start = re.compile(r"\n[^\S\n]*(?:" + "|".join(names) + r")([A-Za-z0-9](?:[\w.-]*[\w-])?)(?:>)?(?=[\s;,.]|$)",
+                       re.M)
     text = "\n" + text
     first: dict[str, int] = {}
     line, at = 0, 0
