@@ -87,9 +87,11 @@ def _canonicalised(term) -> bool:
     return isinstance(term, ox.Literal) and term.datatype is not None and term.datatype.value in CANONICALISED
 
 
-def graph_to_store(graph: Graph, store: ox.Store | None = None, originals: Originals | None = None) -> ox.Store:
-    """Copy an rdflib graph into (the default graph of) an in-memory Oxigraph store, noting
-    the literals the store will canonicalise in ``originals``."""
+def graph_to_store(graph: Graph | Iterable[tuple], store: ox.Store | None = None,
+                   originals: Originals | None = None) -> ox.Store:
+    """Copy an rdflib graph (or any iterable of rdflib triples; one given twice is stored
+    once) into (the default graph of) an in-memory Oxigraph store, noting the literals the
+    store will canonicalise in ``originals``."""
     store = store if store is not None else ox.Store()
     # each distinct term converted once, found by identity (an rdflib Literal's hash runs in
     # Python); the cache keeps the term itself alive beside its conversion, so no other
