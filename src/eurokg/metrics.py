@@ -33,8 +33,8 @@ BETWEENNESS_BUDGET = 25_000_000
 """Sources times nodes: above 25,000 nodes betweenness is estimated from fewer than
 :data:`BETWEENNESS_SOURCES` sources (never fewer than :data:`BETWEENNESS_MIN_SOURCES`), so
 that its breadth-first searches take about as long at any size. With 1,000 sources the
-estimate took longer than the rest of the build's writing at a million triples (120,000
-nodes: 208 sources now; ``docs/scale.md`` §2g)."""
+estimate took longer than the rest of the build's writing at a million triples (121,512
+nodes: 205 sources now; ``docs/scale.md`` §2g)."""
 
 
 def _sources(nodes: int) -> int | None:
