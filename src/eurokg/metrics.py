@@ -186,7 +186,7 @@ def _simple(g: nx.MultiDiGraph, directed: bool) -> nx.Graph:
 BACKGROUND_MIN_NODES = 5_000
 """Views of at least this many nodes get betweenness and communities in a child process
 when the caller asks for it (``MetricsJob(g, background=True)``): from there on
-betweenness is estimated from 1,000 breadth-first searches (seconds), against about a
+betweenness is estimated from at most 1,000 breadth-first searches (seconds), against about a
 second for starting the child."""
 
 
