@@ -44,7 +44,6 @@ def resolve_noun(doc, sent, mention, history) -> None:
     kb = doc.kb
     cls = mention.cls
     before = sent.text[: mention.start - sent.start]
-    det = re.search(r"(\w+)\s+(?:[\w’'-]+\s+){0,3}$", before)
     words_before = before.split()[-4:]
     definite = bool(words_before) and words_before[0].lower() in ("the", "this", "that", "these", "those", "both") \
         or any(w.lower() in ("the", "this", "both", "these") for w in words_before[-2:])

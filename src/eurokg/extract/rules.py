@@ -797,7 +797,7 @@ def trade_volume(ctx: Context) -> Iterable[Fact]:
         if not moved and not re.search(rf"\b(?:{verbs})\b\s*{hedge}$", between):
             continue
         before = ctx.between(ctx.sent.start, s)
-        subject = partner = None
+        subject = None
         owner = [m for m in ctx.mentions if m.end <= s and re.fullmatch(
             r"(?:’s|'s)\s+(?:[\w-]+\s+){0,2}", ctx.between(m.end, s))]
         if owner:
