@@ -169,3 +169,41 @@ def test_the_rank_sort_gives_the_order_of_the_string_keys():
     got = list(triples)
     _sort(got)
     assert got == want
+
+
+def test_turtle_and_trig_share_one_term_table_with_the_same_bytes(monkeypatch):
+    """Within shared_terms the writers use the table made for the block (no table of their
+    own) and write the bytes they write alone; a triple with a term the table lacks, or a
+    blank node, makes a table of its own, still with the same bytes."""
+    from eurokg import rdfwrite
+    from eurokg.merge import union_triples
+    from eurokg.rdfwrite import shared_terms, trig, turtle
+
+    ds = _dataset()
+    graphs = sorted(ds.graphs(), key=lambda g: str(g.identifier))
+    graphs = [g for g in graphs if len(g)]
+    union = list(union_triples(ds))
+    alone = turtle(iter(union)), trig(graphs)
+    outside = [(ID["y"], RDFS.label, Literal("not in the table"))]
+    blank = [(ID["z"], EK.part, BNode()), *union]
+    alone_outside, alone_blank = turtle(iter(union + outside)), turtle(iter(blank))
+    part = union[1::2]  # a subset of the table's terms: ranks among more terms keep their order
+    alone_part = turtle(iter(part))
+
+    made = []
+    real_init = rdfwrite._Terms.__init__
+
+    def counting(self, triples):
+        made.append(1)
+        real_init(self, triples)
+
+    monkeypatch.setattr(rdfwrite._Terms, "__init__", counting)
+    with shared_terms(t for g in graphs for t in g):
+        assert len(made) == 1
+        assert (turtle(iter(union)), trig(graphs)) == alone
+        assert turtle(iter(part)) == alone_part
+        assert len(made) == 1  # no writer made a table of its own
+        assert turtle(iter(union + outside)) == alone_outside
+        assert turtle(iter(blank)) == alone_blank
+        assert len(made) == 3
+    assert turtle(iter(union)) == alone[0] and len(made) == 4  # the block is over

@@ -23,6 +23,7 @@ from .limits import applied
 from .merge import NamedGraphs, Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size, union_triples
 from .ontology import Ontology
 from .project import Project
+from .rdfwrite import shared_terms
 from .reason import ReasonerRun, ReasoningReport, check as check_reasoning
 from .sources import curated_files, load_files
 from .validate import Report, load_shapes, validate_graph
@@ -274,10 +275,12 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                 for name, text in reports.items():
                     pub.add(name, text())
                     staged.append(name)
-                for name, fmt in OUTPUTS.items():
-                    if name not in graphs:
-                        pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
-                        staged.append(name)
+                # the Turtle and the TriG rank and convert their terms once between them
+                with shared_terms(t for g in dataset.graphs() for t in g):
+                    for name, fmt in OUTPUTS.items():
+                        if name not in graphs:
+                            pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
+                            staged.append(name)
                 for name, export in graphs.items():
                     pub.add_with(name, export.write)
                     staged.append(name)

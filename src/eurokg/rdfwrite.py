@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -168,25 +170,54 @@ def oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
     return header.encode("utf-8") + b"\n\n" + data[start:]
 
 
+_SHARED: ContextVar["_Terms | None"] = ContextVar("eurokg_shared_terms", default=None)
+
+
+@contextmanager
+def shared_terms(triples: Iterable[tuple]):
+    """Within the block, :func:`turtle` and :func:`trig` rank and convert the terms of
+    ``triples`` once between them (a build writes the same terms as Turtle and as TriG;
+    ranking and converting them took a third of each writer's time). A writer given a
+    triple with a term outside ``triples`` makes its own table, as without the block; so
+    does one whose triples have no blank node where ``triples`` have."""
+    token = _SHARED.set(_Terms(triples))
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _sorted_with_table(triples_lists: list[list]) -> tuple[_Terms, list[list]]:
+    """A table for the triples (the shared one where it has every term) and each list sorted."""
+    shared = _SHARED.get()
+    if shared is not None and not shared.blank:
+        try:
+            return shared, [shared.sorted(triples) for triples in triples_lists]
+        except KeyError:  # a term the shared table does not have: a table of their own
+            pass
+    terms = _Terms(t for triples in triples_lists for t in triples)
+    if terms.blank:
+        return terms, triples_lists
+    return terms, [terms.sorted(triples) for triples in triples_lists]
+
+
 def turtle(graph: Graph | Iterable[tuple]) -> bytes:
     """``graph`` (or triples, where a repeated one is written once) as Turtle."""
     # read once: each triple rdflib yields costs a context look-up
     triples = list(graph) if isinstance(graph, Graph) else list(dict.fromkeys(graph))
-    terms = _Terms(triples)
+    terms, (ordered,) = _sorted_with_table([triples])
     if terms.blank:
         return _rdflib_turtle(triples)
-    triples = terms.sorted(triples)
-    return oxigraph_bytes(terms.triples(triples), "turtle")
+    return oxigraph_bytes(terms.triples(ordered), "turtle")
 
 
 def trig(graphs: Iterable[Graph]) -> bytes:
     """Named graphs, in the order given, as TriG."""
     graphs = list(graphs)
     contents = [list(g) for g in graphs]  # read once: each triple rdflib yields costs a context look-up
-    terms = _Terms(t for triples in contents for t in triples)
+    terms, contents = _sorted_with_table(contents)
     if terms.blank:
         return _trig_rdflib(graphs)
-    contents = [terms.sorted(triples) for triples in contents]
 
     def quads():
         for g, triples in zip(graphs, contents):
