@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal
 
 from eurokg.exporters.rdf import write_trig, write_turtle
 from eurokg import vocab as V  # XSD via the module: pytest probes module-level names (XSD warns)

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed, SPARQLWrapperException, Unauthorized
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
 from eurokg.errors import InputError
 from eurokg.serve import Endpoint, serve_in_thread
