@@ -9,6 +9,17 @@ from rdflib import BNode, Literal, URIRef
 from .vocab import XSD
 
 _XSD_STRING = str(XSD.string)
+_DATATYPES: dict[str, ox.NamedNode] = {}
+"""Datatype IRI -> its pyoxigraph node, shared by the literals of each datatype."""
+
+
+def _datatype(iri: str) -> ox.NamedNode:
+    node = _DATATYPES.get(iri)
+    if node is None:
+        if len(_DATATYPES) > 10_000:  # custom datatypes are few; never let a file grow this
+            _DATATYPES.clear()
+        node = _DATATYPES[iri] = ox.NamedNode(iri)
+    return node
 
 
 def to_ox(term):
@@ -21,7 +32,7 @@ def to_ox(term):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=_datatype(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 
 from .vocab import PREFIXES, RDF, XSD
 
@@ -83,10 +83,9 @@ class _Terms:
         self.s_rank = _ranks(subjects, str)
         self.p_rank = _ranks(predicates, lambda p: (str(p) != _TYPE, str(p)))
         self.o_rank = _ranks(objects.values(), lambda o: o.n3(), by=id)
-        datatypes: dict = {}
-        self.s_ox = {t: oxigraph_term(t, datatypes) for t in subjects}
-        self.p_ox = {t: oxigraph_term(t, datatypes) for t in predicates}
-        self.o_ox = {k: oxigraph_term(t, datatypes) for k, t in objects.items()}
+        self.s_ox = {t: oxigraph_term(t) for t in subjects}
+        self.p_ox = {t: oxigraph_term(t) for t in predicates}
+        self.o_ox = {k: oxigraph_term(t) for k, t in objects.items()}
 
     def sorted(self, triples: list) -> list:
         """``triples`` in :func:`_order`'s order (a new list)."""
@@ -128,30 +127,20 @@ def _ranks(terms, key, by=lambda term: term) -> dict:
 _DECIMAL = str(XSD.decimal)
 
 
-def oxigraph_term(term, datatypes: dict):
-    """An rdflib term (not a blank node: their labels are not stable) as pyoxigraph writes it;
-    ``datatypes``: datatype IRI -> its pyoxigraph node, shared by the literals of each."""
-    import pyoxigraph as ox
+def oxigraph_term(term):
+    """An rdflib term (not a blank node: their labels are not stable) as pyoxigraph writes it
+    (:func:`eurokg.oxterms.to_ox`, with whole decimals given a ".0")."""
+    from .oxterms import to_ox
 
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        lexical, lang = str(term), term.language
-        if lang:
-            return ox.Literal(lexical, language=lang)
-        datatype = term.datatype
-        if datatype is None:
-            return ox.Literal(lexical)
-        datatype = str(datatype)
-        if datatype == _DECIMAL and _WHOLE.fullmatch(lexical):
+    if isinstance(term, BNode):
+        raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _DECIMAL:
+        lexical = str(term)
+        if _WHOLE.fullmatch(lexical):
             # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with the
             # literal 1500000000.0 matches the built graph as before
-            lexical = lexical.lstrip("+") + ".0"
-        node = datatypes.get(datatype)
-        if node is None:
-            node = datatypes[datatype] = ox.NamedNode(datatype)
-        return ox.Literal(lexical, datatype=node)
-    raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
+            term = Literal(lexical.lstrip("+") + ".0", datatype=term.datatype)
+    return to_ox(term)
 
 
 def oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:

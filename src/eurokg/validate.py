@@ -118,12 +118,12 @@ class Report:
 
         from .rdfwrite import oxigraph_bytes, oxigraph_term
 
-        N, T, datatypes, made = ox.NamedNode, ox.Triple, {}, {}
+        N, T, made = ox.NamedNode, ox.Triple, {}
 
         def term(t):  # an rdflib term of the data (focus node, value, path...), converted once
             known = made.get(id(t))  # by identity: rdflib's Literal equality ignores a language tag's case
             if known is None:
-                known = made[id(t)] = (t, oxigraph_term(t, datatypes))  # the term kept: its id stays its own
+                known = made[id(t)] = (t, oxigraph_term(t))  # the term kept: its id stays its own
             return known[1]
 
         a = N(str(RDF.type))
