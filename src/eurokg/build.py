@@ -488,6 +488,7 @@ def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | No
     ``loaded``'s named graphs, the provenance graph included; with the Oxigraph engine it
     is only counted (for "auto"), and may leave the provenance graph out."""
     shapes_name = project.relpath(project.shapes)
+    shapes = load_shapes(project.shapes, display=shapes_name)
     if engine is None or engine == "auto":
         engine = _engine(project, len(data), engine)
     if engine == "oxigraph":
@@ -497,9 +498,6 @@ def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | No
         from .shacl_store import Originals, graph_to_store
 
         originals = Originals()
-        store = graph_to_store(union_triples(loaded.dataset), originals=originals)
-        return validate_graph((store, originals), load_shapes(project.shapes, display=shapes_name),
-                              loaded.ontology.graph, locate=loaded.origins.locate, shapes_name=shapes_name,
-                              engine=engine)
-    return validate_graph(data, load_shapes(project.shapes, display=shapes_name), loaded.ontology.graph,
-                          locate=loaded.origins.locate, shapes_name=shapes_name, engine=engine)
+        data = (graph_to_store(union_triples(loaded.dataset), originals=originals), originals)
+    return validate_graph(data, shapes, loaded.ontology.graph, locate=loaded.origins.locate,
+                          shapes_name=shapes_name, engine=engine)
