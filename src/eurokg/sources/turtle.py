@@ -79,7 +79,7 @@ def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Con
         contributions.append(contribution)
     rest = [t for t in triples if t[0] not in claimed]  # a closure takes every triple of the subjects it visits
     if rest:
-        sources = sorted({o for s, p, o in rest if p == PROV.wasDerivedFrom and isinstance(o, URIRef)})
+        sources = sorted({o for s, p, o in rest if p == derived and isinstance(o, URIRef)})
         contributions.append(_contribution(GRAPH[f"curated/{path.stem}"], rest, shown, sources))
     return contributions
 
