@@ -95,6 +95,29 @@ def test_union_size_counts_what_union_graph_holds():
     assert union_size(ds) == 8 and union_size(ds, include_provenance=False) == 7
 
 
+def test_union_graph_is_counted_from_its_index(monkeypatch):
+    """``len`` of the union graph reads its subject index: rdflib's own count yields every
+    triple through two generators, and ``Graph.__len__`` passes the graph as context, which
+    a store without named graphs ignores."""
+    from rdflib.plugins.stores.memory import SimpleMemory
+
+    from eurokg.merge import union_graph
+
+    g = union_graph(_dataset())
+    expected = sum(1 for _ in g)
+    g.add((ID["x"], RDF.type, EK.State))  # already there: counted once
+    g.add((ID["y"], EK.note, Literal("one")))
+    g.add((ID["y"], EK.note, Literal("two")))
+
+    def no_count(self, context=None):
+        raise AssertionError("counted triple by triple")
+
+    monkeypatch.setattr(SimpleMemory, "__len__", no_count)
+    assert len(g) == expected + 2
+    g.remove((ID["y"], EK.note, Literal("one")))
+    assert len(g) == expected + 1
+
+
 def test_turtle_of_triples_equals_turtle_of_their_graph():
     """The validation report is written from its triples, without an rdflib graph: the
     same bytes as the graph's, a repeated triple written once, blank nodes included."""
