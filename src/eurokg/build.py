@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rdflib import Dataset, Graph
 
@@ -28,6 +28,9 @@ from .reason import ReasonerRun, ReasoningReport, check as check_reasoning
 from .sources import curated_files, load_files
 from .validate import Report, load_shapes, validate_graph
 from .vocab import PROVENANCE_GRAPH
+
+if TYPE_CHECKING:
+    from .shacl_store import StoreCopy
 
 Progress = Callable[[str], None]
 
@@ -80,16 +83,24 @@ class Loaded:
     ontology: Ontology
     dataset: NamedGraphs
     origins: Origins
+    copy: "StoreCopy | None" = None
+    """(``load_all(..., store_copy=True)``) the Oxigraph copy begun while reading, for validation."""
 
 
-def load_all(project: Project, files: list[Path] | None = None) -> Loaded:
+def load_all(project: Project, files: list[Path] | None = None, *, store_copy: bool = False) -> Loaded:
     """Load the ontology and the curated files (all by default), merge them, and keep
-    where every entity was written (to locate validation results)."""
+    where every entity was written (to locate validation results). ``store_copy``: also
+    begin the Oxigraph copy the store engine validates (:class:`eurokg.shacl_store.StoreCopy`)."""
+    copy = None
+    if store_copy:
+        from .shacl_store import StoreCopy
+
+        copy = StoreCopy()
     with applied(project.limits()):
         ontology = project_ontology(project)
         paths = files if files is not None else confined(curated_files(project.curated), project.root, project.relpath)
-        contributions = load_files(paths, ontology, display=project.relpath)
-    return Loaded(ontology, merge(contributions), Origins.from_contributions(contributions))
+        contributions = load_files(paths, ontology, display=project.relpath, copy=copy)
+    return Loaded(ontology, merge(contributions), Origins.from_contributions(contributions), copy)
 
 
 def project_ontology(project: Project) -> Ontology:
@@ -178,7 +189,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         timings[name] = round(time.perf_counter() - timings[name], 3)
 
     step("load and merge")
-    loaded = load_all(project)
+    loaded = load_all(project, store_copy=_may_use_the_store(project))
     ontology, dataset = loaded.ontology, loaded.dataset
     # The union of the named graphs, copied once (rdflib adds about 100k triples a second)
     # and grown with each stage's additions: first the asserted data, for the extraction;
@@ -430,7 +441,7 @@ def validate_files(project: Project, files: list[Path] | None = None, *, engine:
         for extra in files or []:
             if Path(extra).resolve() not in {p.resolve() for p in paths}:
                 paths.append(Path(extra))
-        loaded = load_all(project, paths)
+        loaded = load_all(project, paths, store_copy=_may_use_the_store(project, engine))
         return _validate(project, loaded, union_graph(loaded.dataset), engine=engine)
 
 
@@ -475,6 +486,12 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     return ClaimsStage(extractions, corroboration, threshold, count)
 
 
+def _may_use_the_store(project: Project, engine: str | None = None) -> bool:
+    """Whether validation may run on Oxigraph (asked for, or "auto" and the graph large):
+    then its copy is begun as the files are read (:func:`load_all`)."""
+    return (engine or project.setting("validator", "auto")) in ("auto", "oxigraph")
+
+
 def _engine(project: Project, size: int, engine: str | None = None) -> str:
     """The SHACL engine asked for, else ``[tool.eurokg] validator``, else "auto" (pySHACL for
     graphs of ``size`` triples up to :data:`eurokg.validate.AUTO_TRIPLES`, Oxigraph above)."""
@@ -492,12 +509,12 @@ def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | No
     if engine is None or engine == "auto":
         engine = _engine(project, len(data), engine)
     if engine == "oxigraph":
-        # Oxigraph's copy is made from the named graphs, the same triples as ``data`` (a triple
-        # in two graphs is stored once): reading them from their sets is cheaper than from
-        # rdflib's indexes
-        from .shacl_store import Originals, graph_to_store
+        # Oxigraph's copy holds the same triples as ``data`` (a triple in two graphs is stored
+        # once): the curated Turtle as parsed (begun by load_all), the other named graphs
+        # copied from their sets, which is cheaper than from rdflib's indexes
+        from .shacl_store import StoreCopy
 
-        originals = Originals()
-        data = (graph_to_store(union_triples(loaded.dataset), originals=originals), originals)
+        copy, loaded.copy = loaded.copy or StoreCopy(), None  # (used once: it gains the RDFS closure)
+        data = copy.complete(union_triples(loaded.dataset, exclude=copy.graphs))
     return validate_graph(data, shapes, loaded.ontology.graph, locate=loaded.origins.locate,
                           shapes_name=shapes_name, engine=engine)

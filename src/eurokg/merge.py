@@ -238,12 +238,14 @@ def plain_graph() -> Graph:
 
 
 def union_triples(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True, include_ontology: bool = False,
-                  include_inferred: bool = True, include_claims: bool = False):
+                  include_inferred: bool = True, include_claims: bool = False, exclude=frozenset()):
     """The triples of :func:`union_graph`, graph after graph, without building it (a triple in
-    two graphs comes twice): for a writer that sorts them anyway."""
+    two graphs comes twice): for a writer that sorts them anyway. ``exclude``: names of
+    graphs to leave out (e.g. those a copy holds already)."""
     for g in _union_parts(ds, include_provenance=include_provenance, include_ontology=include_ontology,
                           include_inferred=include_inferred, include_claims=include_claims):
-        yield from g
+        if g.identifier not in exclude:
+            yield from g
 
 
 def union_size(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True, include_ontology: bool = False,

@@ -31,6 +31,7 @@ values) use rdflib's literal values, as pySHACL does.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -118,6 +119,57 @@ def graph_to_store(graph: Graph | Iterable[tuple], store: ox.Store | None = None
     # transaction extend keeps (2.3 against 4.0 s for a million quads)
     store.bulk_extend(quads())
     return store
+
+
+class StoreCopy:
+    """The Oxigraph copy of the union that validation runs on, begun while the inputs are
+    read. A reader that parses with Oxigraph (curated Turtle) has the file loaded here by
+    Oxigraph itself, from the same bytes (:func:`eurokg.sources.rdffile.iter_quads`), and
+    names the graphs it filled; what the named graphs hold in another form is put right:
+    literals rdflib rewrote (``"01"^^xsd:integer`` as ``"1"``) at once, blank nodes (the
+    reader's skolem IRIs) by :meth:`complete`, which also copies the other named graphs
+    (CSV rows, provenance, corroborated claims) from their rdflib triples.
+
+    At a million triples Oxigraph loads the file in about 4 s, where converting each triple
+    back from rdflib took about 20 (``docs/scale.md`` §2h)."""
+
+    def __init__(self) -> None:
+        self.store = ox.Store()
+        self.originals = Originals()
+        self.graphs: set = set()
+        self._later: list = []  # rdflib triples to add once the parsed blank nodes are gone
+        self._blank = False
+
+    def load(self, data: bytes, fmt: ox.RdfFormat, rewritten: dict) -> None:
+        """Load a parsed file's bytes; ``rewritten``: parsed literal -> the rdflib literal
+        the named graphs hold instead."""
+        self.store.bulk_load(data, fmt)
+        for parsed, held in rewritten.items():
+            instead = to_ox(held)
+            for q in list(self.store.quads_for_pattern(None, None, parsed, None)):
+                self.store.remove(q)
+                self.store.add(ox.Quad(q.subject, q.predicate, instead, q.graph_name))
+
+    def holds(self, graphs, *, canonicalised: Iterable[tuple] = (), skolemised: Iterable[tuple] = ()) -> None:
+        """Record that every triple of these named graphs is in the copy, once ``skolemised``
+        (their rdflib triples that had blank nodes in the file) replace the parsed blank
+        nodes; ``canonicalised``: the rdflib triples whose object the store rewrites (see
+        :class:`Originals`)."""
+        self.graphs.update(graphs)
+        for s, p, o in canonicalised:
+            self.originals.note(to_ox(s), to_ox(p), to_ox(o))
+        before = len(self._later)
+        self._later.extend(skolemised)
+        self._blank = self._blank or len(self._later) > before
+
+    def complete(self, triples_of_other_graphs: Iterable[tuple]) -> tuple[ox.Store, Originals]:
+        """Add the rdflib triples of the graphs not held yet; return the store and its
+        originals, ready for :func:`validate_store`."""
+        if self._blank:  # the parsed blank nodes go; their skolem IRIs come with the rest
+            self.store.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }")
+        later, self._later, self._blank = self._later, [], False
+        graph_to_store(itertools.chain(later, triples_of_other_graphs), self.store, self.originals)
+        return self.store, self.originals
 
 
 def load_file(path, store: ox.Store, originals: Originals, *, fmt=None) -> int:

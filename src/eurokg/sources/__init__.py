@@ -75,10 +75,17 @@ def curated_files(folder: Path) -> list[Path]:
     )
 
 
-def load_files(paths: list[Path], ontology, display=lambda p: str(p)) -> list[Contribution]:
+def load_files(paths: list[Path], ontology, display=lambda p: str(p), copy=None) -> list[Contribution]:
+    """Every file's contributions, in order. ``copy``: a :class:`eurokg.shacl_store.StoreCopy`
+    for the readers that fill one as they parse (those marked ``keeps_store_copy``); it
+    records which graphs they filled."""
     out: list[Contribution] = []
     for path in paths:
-        out.extend(reader_for(path)(path, ontology, display=display(path)))
+        reader = reader_for(path)
+        if copy is not None and getattr(reader, "keeps_store_copy", False):
+            out.extend(reader(path, ontology, display=display(path), copy=copy))
+        else:
+            out.extend(reader(path, ontology, display=display(path)))
     return out
 
 

@@ -93,8 +93,12 @@ def _check_size(path: Path, limit: int, shown: str) -> None:
 
 
 def iter_quads(path: Path | str, *, display: str | None = None, limit: int | None = None,
-               max_literal: int | None = None) -> Iterator[tuple]:
+               max_literal: int | None = None, copy=None) -> Iterator[tuple]:
     """Yield ``(s, p, o, g)`` rdflib terms (``g`` is None for the default graph).
+
+    ``copy``: an Oxigraph copy (:class:`eurokg.shacl_store.StoreCopy`) that also loads the
+    file, from the same bytes, once they have parsed without error; it is told which literals
+    rdflib holds in another form than written (``"01"^^xsd:integer`` as ``"1"``).
 
     Raises :class:`InputError` with ``display:line:col`` on any syntax error, and naming the
     subject and predicate for a literal longer than ``max_literal`` characters. ``limit`` and
@@ -115,6 +119,7 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
     get = terms.get
     default = ox.DefaultGraph()
     longest = current().max_literal_chars if max_literal is None else max_literal
+    rewritten: dict = {}  # (with a copy) parsed literal -> the rdflib literal, where they differ
     try:
         for q in ox.parse(data, format=fmt):
             # (the look-ups are written out: a helper function per term cost a tenth of the load)
@@ -131,6 +136,8 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
                     raise InputError(f"a literal of {len(o.value)} characters (value of {p} on {s}) "
                                      f"is over the {longest}-character limit", shown)
                 ro = terms[o] = to_rdflib(o)
+                if copy is not None and isinstance(o, ox.Literal) and str(ro) != o.value:
+                    rewritten[o] = ro
             if graph == default:
                 yield rs, rp, ro, None
             else:
@@ -138,6 +145,8 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
                 if rg is None:
                     rg = terms[graph] = to_rdflib(graph)
                 yield rs, rp, ro, rg
+        if copy is not None:
+            copy.load(data, fmt, rewritten)
     except SyntaxError as exc:
         message = _POSITION.sub("", exc.msg or str(exc))
         if _UNDECLARED.search(message):

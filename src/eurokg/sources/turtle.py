@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 
 from ..errors import InputError
 from ..vocab import GENID, GRAPH, ID, PROV, RDF
@@ -35,15 +36,24 @@ def _skolemizer(stem: str):
     return skolem
 
 
-def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Contribution]:
+def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) -> list[Contribution]:
+    """``copy``: a :class:`eurokg.shacl_store.StoreCopy` that gets every triple too (Oxigraph
+    loads the file itself; the blank nodes are replaced by the skolem IRIs given here)."""
     shown = display or str(path)
     skolem = _skolemizer(path.stem)
     triples = []
-    for s, p, o, g in iter_quads(path, display=shown):
+    skolemised: list = []  # (with a copy) the triples that had blank nodes in the file
+    noted: list = []  # (with a copy) the triples whose object the store canonicalises
+    canonicalised = _canonicalised_datatypes() if copy is not None else ()
+    for s, p, o, g in iter_quads(path, display=shown, copy=copy):
         if g is not None:
             raise InputError("curated Turtle files hold one graph; named graphs are not allowed", shown)
         if isinstance(s, BNode) or isinstance(o, BNode):
             s, o = skolem(s), skolem(o)
+            if copy is not None:
+                skolemised.append((s, p, o))
+        elif copy is not None and type(o) is Literal and o.datatype in canonicalised:
+            noted.append((s, p, o))
         triples.append((s, p, o))
 
     id_base, genid_base = str(ID), str(GENID)
@@ -81,7 +91,19 @@ def read_turtle(path: Path, ontology, *, display: str | None = None) -> list[Con
     if rest:
         sources = sorted({o for s, p, o in rest if p == derived and isinstance(o, URIRef)})
         contributions.append(_contribution(GRAPH[f"curated/{path.stem}"], rest, shown, sources))
+    if copy is not None:
+        copy.holds([c.graph for c in contributions], canonicalised=noted, skolemised=skolemised)
     return contributions
+
+
+read_turtle.keeps_store_copy = True  # see eurokg.sources.load_files
+
+
+@lru_cache(maxsize=1)
+def _canonicalised_datatypes() -> frozenset:
+    from ..shacl_store import CANONICALISED
+
+    return frozenset(URIRef(iri) for iri in CANONICALISED)
 
 
 def _contribution(graph: URIRef, triples: list[tuple], shown: str, sources: list[URIRef]) -> Contribution:
