@@ -464,3 +464,42 @@ def test_the_union_graph_does_not_outlive_the_build(project, monkeypatch):
         seen.add(id(obj))
         assert obj is not union, "the build's result still reaches its union graph"
         todo.extend(gc.get_referents(obj))
+
+
+def test_the_validation_store_is_gone_before_the_outputs_are_made(project, monkeypatch):
+    """The store engine's Oxigraph copy is freed once validation ends, not at some later
+    collection: rdflib's SPARQL parser leaves reference cycles that reach the frames which
+    held it (at a million triples the rest of the build ran 300 MB higher)."""
+    import gc
+    import importlib
+    import weakref
+
+    from eurokg import shacl_store
+
+    build_module = importlib.import_module("eurokg.build")  # (the package's ``build`` is a function)
+
+    (project.root / "pyproject.toml").write_text('[tool.eurokg]\nvalidator = "oxigraph"\n', encoding="utf-8")
+    copies: list = []
+    real_init = shacl_store.StoreCopy.__init__
+
+    def recording(self):
+        real_init(self)
+        copies.append(weakref.ref(self))
+
+    monkeypatch.setattr(shacl_store.StoreCopy, "__init__", recording)
+    alive_after_validation: list = []
+    real_materialize = build_module.materialize_types
+
+    def materialize(*args, **kwargs):
+        alive_after_validation.extend(ref() is not None for ref in copies)
+        return real_materialize(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "materialize_types", materialize)
+    was_enabled = gc.isenabled()
+    gc.disable()  # no collection by chance: only the build's own
+    try:
+        build(project, run_reasoner=False, write=False)
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert alive_after_validation == [False]

@@ -122,33 +122,31 @@ def graph_to_store(graph: Graph | Iterable[tuple], store: ox.Store | None = None
 
 
 class StoreCopy:
-    """The Oxigraph copy of the union that validation runs on, begun while the inputs are
-    read. A reader that parses with Oxigraph (curated Turtle) has the file loaded here by
-    Oxigraph itself, from the same bytes (:func:`eurokg.sources.rdffile.iter_quads`), and
-    names the graphs it filled; what the named graphs hold in another form is put right:
-    literals rdflib rewrote (``"01"^^xsd:integer`` as ``"1"``) at once, blank nodes (the
-    reader's skolem IRIs) by :meth:`complete`, which also copies the other named graphs
+    """The Oxigraph copy of the union that validation runs on, gathered while the inputs
+    are read. A reader that parses with Oxigraph (curated Turtle) hands over the file's
+    bytes once they have parsed (:func:`eurokg.sources.rdffile.iter_quads`), and names the
+    graphs they fill; :meth:`complete` has Oxigraph load those bytes itself, puts right what
+    the named graphs hold in another form (literals rdflib rewrote, ``"01"^^xsd:integer``
+    as ``"1"``; blank nodes, as the reader's skolem IRIs), and copies the other named graphs
     (CSV rows, provenance, corroborated claims) from their rdflib triples.
 
     At a million triples Oxigraph loads the file in about 4 s, where converting each triple
-    back from rdflib took about 20 (``docs/scale.md`` §2h)."""
+    back from rdflib took about 20 (``docs/scale.md`` §2h). The bytes wait until validation
+    (the file's size in memory): loaded while reading, the store would sit beside the
+    reader's working memory and raise the build's peak by 300 MB."""
 
     def __init__(self) -> None:
         self.store = ox.Store()
         self.originals = Originals()
         self.graphs: set = set()
+        self._files: list = []  # (bytes, format, {parsed literal: rdflib literal}) to load
         self._later: list = []  # rdflib triples to add once the parsed blank nodes are gone
         self._blank = False
 
     def load(self, data: bytes, fmt: ox.RdfFormat, rewritten: dict) -> None:
-        """Load a parsed file's bytes; ``rewritten``: parsed literal -> the rdflib literal
-        the named graphs hold instead."""
-        self.store.bulk_load(data, fmt)
-        for parsed, held in rewritten.items():
-            instead = to_ox(held)
-            for q in list(self.store.quads_for_pattern(None, None, parsed, None)):
-                self.store.remove(q)
-                self.store.add(ox.Quad(q.subject, q.predicate, instead, q.graph_name))
+        """A parsed file's bytes; ``rewritten``: parsed literal -> the rdflib literal the
+        named graphs hold instead."""
+        self._files.append((data, fmt, rewritten))
 
     def holds(self, graphs, *, canonicalised: Iterable[tuple] = (), skolemised: Iterable[tuple] = ()) -> None:
         """Record that every triple of these named graphs is in the copy, once ``skolemised``
@@ -165,6 +163,15 @@ class StoreCopy:
     def complete(self, triples_of_other_graphs: Iterable[tuple]) -> tuple[ox.Store, Originals]:
         """Add the rdflib triples of the graphs not held yet; return the store and its
         originals, ready for :func:`validate_store`."""
+        files, self._files = self._files, []
+        for data, fmt, rewritten in files:
+            self.store.load(data, fmt)  # (bulk_load took 200 MB more at 1M, for no less time)
+            for parsed, held in rewritten.items():
+                instead = to_ox(held)
+                for q in list(self.store.quads_for_pattern(None, None, parsed, None)):
+                    self.store.remove(q)
+                    self.store.add(ox.Quad(q.subject, q.predicate, instead, q.graph_name))
+        del files
         if self._blank:  # the parsed blank nodes go; their skolem IRIs come with the rest
             self.store.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }")
         later, self._later, self._blank = self._later, [], False

@@ -96,8 +96,8 @@ def iter_quads(path: Path | str, *, display: str | None = None, limit: int | Non
                max_literal: int | None = None, copy=None) -> Iterator[tuple]:
     """Yield ``(s, p, o, g)`` rdflib terms (``g`` is None for the default graph).
 
-    ``copy``: an Oxigraph copy (:class:`eurokg.shacl_store.StoreCopy`) that also loads the
-    file, from the same bytes, once they have parsed without error; it is told which literals
+    ``copy``: an Oxigraph copy (:class:`eurokg.shacl_store.StoreCopy`) that is handed the
+    file's bytes once they have parsed without error, to load them itself, with the literals
     rdflib holds in another form than written (``"01"^^xsd:integer`` as ``"1"``).
 
     Raises :class:`InputError` with ``display:line:col`` on any syntax error, and naming the

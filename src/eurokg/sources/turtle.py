@@ -38,7 +38,7 @@ def _skolemizer(stem: str):
 
 def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) -> list[Contribution]:
     """``copy``: a :class:`eurokg.shacl_store.StoreCopy` that gets every triple too (Oxigraph
-    loads the file itself; the blank nodes are replaced by the skolem IRIs given here)."""
+    loads the file's bytes itself; its blank nodes are replaced by the skolem IRIs given here)."""
     shown = display or str(path)
     skolem = _skolemizer(path.stem)
     triples = []
