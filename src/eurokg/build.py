@@ -231,8 +231,9 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         report = _validate(project, loaded, data, engine=engine)
         # The engine's Oxigraph store is garbage now, but rdflib's SPARQL parser (pyparsing)
         # leaves exceptions in reference cycles whose frames reach back to the callers that
-        # held the store: it is freed by a full collection, not when validation returns (at a
-        # million triples, 300 MB more for the rest of the build). Then its memory goes back.
+        # held the store (see eurokg.validate.release_parser_frames): it is freed by a full
+        # collection, not when validation returns (at a million triples, 300 MB more for the
+        # rest of the build). Then its memory goes back.
         gc.collect()
         _return_free_memory()
         done("validate (SHACL)")

@@ -130,10 +130,10 @@ class StoreCopy:
     as ``"1"``; blank nodes, as the reader's skolem IRIs), and copies the other named graphs
     (CSV rows, provenance, corroborated claims) from their rdflib triples.
 
-    At a million triples Oxigraph loads the file in about 4 s, where converting each triple
-    back from rdflib took about 20 (``docs/scale.md`` §2h). The bytes wait until validation
-    (the file's size in memory): loaded while reading, the store would sit beside the
-    reader's working memory and raise the build's peak by 300 MB."""
+    A million-triple file: Oxigraph loads it in about 4 s, where converting its triples
+    back from rdflib took about 15 (``docs/scale.md`` §2h). The bytes wait until validation
+    asks for the store (they take the file's size in memory; the store, about seven times
+    that), so the store is not held through loading and extraction."""
 
     def __init__(self) -> None:
         self.store = ox.Store()

@@ -391,7 +391,22 @@ def validate_graph(
     an :class:`InputError` naming the shapes file, not a traceback."""
     name = choose_engine(engine, len(data) if isinstance(data, Graph) else len(data[0]))
     check_shapes_offline(shapes, shapes_name)
-    return ENGINES[name](data, shapes, hierarchy_only(ontology), inference, locate, shapes_name)
+    try:
+        return ENGINES[name](data, shapes, hierarchy_only(ontology), inference, locate, shapes_name)
+    finally:
+        release_parser_frames()
+
+
+def release_parser_frames() -> None:
+    """Let go of what rdflib's SPARQL parser keeps of its last parse. Once pyparsing's packrat
+    cache is on (matplotlib's mathtext turns it on for the whole process), the parser keeps
+    the exceptions of its last parse, whose tracebacks keep every frame up the stack that
+    parsed, locals included: after validation, the data and the engine's copy of it, until
+    some other SPARQL text is parsed. Even cleared, they sit in reference cycles that only a
+    full collection frees (which the build makes after validation)."""
+    from pyparsing import ParserElement
+
+    ParserElement.reset_cache()
 
 
 def check_shapes_offline(shapes: Graph, shapes_name: str = "shapes") -> None:
