@@ -213,8 +213,9 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
     provenance = dataset.graph(PROVENANCE_GRAPH)
     engine = _engine(project, asserted + len(provenance))
     if run_reasoner or engine != "oxigraph":
-        # (Oxigraph's copy for validation is made from the named graphs, and the Gephi view
-        # leaves the provenance out: 360,000 additions at a million triples saved)
+        # (Oxigraph's copy for validation is made from the curated Turtle and the named
+        # graphs, and the Gephi view leaves the provenance out: 360,000 additions at a
+        # million triples saved)
         for t in provenance:
             data.add(t)
     # HermiT works in a child process, on its own copy of the data, while SHACL runs here.
@@ -492,18 +493,23 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     return ClaimsStage(extractions, corroboration, threshold, count)
 
 
+def _asked_engine(project: Project, engine: str | None = None) -> str:
+    """The SHACL engine asked for, else ``[tool.eurokg] validator``, else "auto"."""
+    return engine or project.setting("validator", "auto")
+
+
 def _may_use_the_store(project: Project, engine: str | None = None) -> bool:
     """Whether validation may run on Oxigraph (asked for, or "auto" and the graph large):
     then its copy is begun as the files are read (:func:`load_all`)."""
-    return (engine or project.setting("validator", "auto")) in ("auto", "oxigraph")
+    return _asked_engine(project, engine) in ("auto", "oxigraph")
 
 
 def _engine(project: Project, size: int, engine: str | None = None) -> str:
-    """The SHACL engine asked for, else ``[tool.eurokg] validator``, else "auto" (pySHACL for
-    graphs of ``size`` triples up to :data:`eurokg.validate.AUTO_TRIPLES`, Oxigraph above)."""
+    """The engine :func:`_asked_engine` names; "auto" is pySHACL for graphs of ``size``
+    triples up to :data:`eurokg.validate.AUTO_TRIPLES`, Oxigraph above."""
     from .validate import choose_engine
 
-    return choose_engine(engine or project.setting("validator", "auto"), size)
+    return choose_engine(_asked_engine(project, engine), size)
 
 
 def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | None = None) -> Report:

@@ -140,8 +140,7 @@ class StoreCopy:
         self.originals = Originals()
         self.graphs: set = set()
         self._files: list = []  # (bytes, format, {parsed literal: rdflib literal}) to load
-        self._later: list = []  # rdflib triples to add once the parsed blank nodes are gone
-        self._blank = False
+        self._later: list = []  # skolemised rdflib triples, to add once the parsed blank nodes are gone
 
     def load(self, data: bytes, fmt: ox.RdfFormat, rewritten: dict) -> None:
         """A parsed file's bytes; ``rewritten``: parsed literal -> the rdflib literal the
@@ -156,27 +155,26 @@ class StoreCopy:
         self.graphs.update(graphs)
         for s, p, o in canonicalised:
             self.originals.note(to_ox(s), to_ox(p), to_ox(o))
-        before = len(self._later)
         self._later.extend(skolemised)
-        self._blank = self._blank or len(self._later) > before
 
     def complete(self, triples_of_other_graphs: Iterable[tuple]) -> tuple[ox.Store, Originals]:
         """Add the rdflib triples of the graphs not held yet; return the store and its
         originals, ready for :func:`validate_store`."""
-        files, self._files = self._files, []
-        for data, fmt, rewritten in files:
-            self.store.load(data, fmt)  # (bulk_load took 200 MB more at 1M, for no less time)
-            for parsed, held in rewritten.items():
-                instead = to_ox(held)
-                for q in list(self.store.quads_for_pattern(None, None, parsed, None)):
-                    self.store.remove(q)
-                    self.store.add(ox.Quad(q.subject, q.predicate, instead, q.graph_name))
-        del files
-        if self._blank:  # the parsed blank nodes go; their skolem IRIs come with the rest
+        while self._files:  # each file's bytes let go of once loaded
+            self._load(*self._files.pop(0))
+        if self._later:  # the parsed blank nodes go; their skolem IRIs come with the rest
             self.store.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }")
-        later, self._later, self._blank = self._later, [], False
+        later, self._later = self._later, []
         graph_to_store(itertools.chain(later, triples_of_other_graphs), self.store, self.originals)
         return self.store, self.originals
+
+    def _load(self, data: bytes, fmt: ox.RdfFormat, rewritten: dict) -> None:
+        self.store.load(data, fmt)  # (bulk_load took 200 MB more at 1M, for no less time)
+        for parsed, held in rewritten.items():
+            instead = to_ox(held)
+            for q in list(self.store.quads_for_pattern(None, None, parsed, None)):
+                self.store.remove(q)
+                self.store.add(ox.Quad(q.subject, q.predicate, instead, q.graph_name))
 
 
 def load_file(path, store: ox.Store, originals: Originals, *, fmt=None) -> int:
