@@ -230,3 +230,55 @@ def test_turtle_and_trig_share_one_term_table_with_the_same_bytes(monkeypatch):
         assert turtle(iter(blank)) == alone_blank
         assert len(made) == 3
     assert turtle(iter(union)) == alone[0] and len(made) == 4  # the block is over
+
+
+def test_union_store_answers_every_pattern_as_rdflib_does():
+    """The union's store keeps only its subject index from the start and makes the others
+    when a pattern first needs them: every pattern, before and after adds and removes,
+    gives what rdflib's own store gives for the same triples."""
+    import itertools
+    import random
+
+    from rdflib import Graph
+
+    from eurokg.merge import plain_graph
+
+    rng = random.Random(7)
+    subjects = [ID[f"s{i}"] for i in range(6)]
+    predicates = [RDF.type, EK.note, EK.partner, EK.value]
+    objects = [*subjects[:3], EK.State, Literal("x"), Literal("x", lang="en"), Literal("1", datatype=V.XSD.integer)]
+
+    def random_triple():
+        return rng.choice(subjects), rng.choice(predicates), rng.choice(objects)
+
+    ours, theirs = plain_graph(), Graph()
+    first = [random_triple() for _ in range(40)]
+    ours.store.add_triples(first)  # the bulk path union_graph takes
+    for t in first:
+        theirs.add(t)
+
+    def same_answers():
+        assert len(ours) == len(theirs)
+        for s, p, o in itertools.product([None, *subjects[:2]], [None, *predicates[:2]], [None, *objects[2:5]]):
+            assert sorted(ours.triples((s, p, o))) == sorted(theirs.triples((s, p, o))), (s, p, o)
+
+    # the predicate index made for one predicate, then triples added with it and without
+    assert sorted(ours.subjects(EK.note, Literal("x"))) == sorted(theirs.subjects(EK.note, Literal("x")))
+    for _ in range(30):
+        t = random_triple()
+        ours.add(t)
+        theirs.add(t)
+    same_answers()  # every index made by now
+    for _ in range(10):
+        pattern = rng.choice(first)
+        ours.remove((pattern[0], None, pattern[2]))
+        theirs.remove((pattern[0], None, pattern[2]))
+        t = random_triple()
+        ours.add(t)
+        theirs.add(t)
+    same_answers()
+
+    # a fresh union where the first look-up names an object alone
+    fresh = plain_graph()
+    fresh.store.add_triples(first)
+    assert sorted(fresh.triples((None, None, subjects[0]))) == sorted(Graph().__iadd__(first).triples((None, None, subjects[0])))

@@ -210,25 +210,118 @@ def union_graph(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True,
     its own, and the default store's bookkeeping of the graphs that hold each triple made
     adding to the union and reading it back about twice as slow (``docs/scale.md`` §2g)."""
     out = plain_graph() if into is None else into
-    for g in _union_parts(ds, include_provenance=include_provenance, include_ontology=include_ontology,
-                          include_inferred=include_inferred, include_claims=include_claims):
+    parts = _union_parts(ds, include_provenance=include_provenance, include_ontology=include_ontology,
+                         include_inferred=include_inferred, include_claims=include_claims)
+    if isinstance(out.store, _PlainStore):
+        out.store.add_triples(t for g in parts for t in g)
+        return out
+    for g in parts:
         for t in g:
             out.add(t)
     return out
 
 
 class _PlainStore(SimpleMemory):
-    """rdflib's ``SimpleMemory`` whose length is counted from its subject index, not by
-    yielding every triple through two Python generators (1.5 s of a 300k-triple build).
+    """rdflib's ``SimpleMemory`` (no named graphs) whose subject index is the only one kept
+    from the start: the predicate index is made for one predicate the first time a pattern
+    asks for it, the object index the first time one asks for an object alone.
 
-    rdflib's ``Graph.__len__`` passes the graph itself as ``context``; ``SimpleMemory`` has no
-    named graphs and ignores it, and so does this count."""
+    The build's union graph is read almost only by subject (the Gephi view, extraction's
+    look-ups); about a dozen predicates are looked up without a subject, and no pattern
+    names an object alone. rdflib's ``add`` fills three indexes, hashing each literal twice
+    more in Python: at a million triples the union took 19 s to make, and a quarter of that
+    with the subject index alone (``docs/scale.md`` §2i). Its length is counted from that
+    index, not by yielding every triple through two Python generators; rdflib's
+    ``Graph.__len__`` passes the graph itself as ``context``, which this store ignores.
+
+    Where rdflib's ``SimpleMemory`` is not the one this was written for (its private
+    indexes are not there), every method is rdflib's own."""
+
+    def __init__(self, configuration=None, identifier=None) -> None:
+        super().__init__(configuration, identifier)
+        indexes = [getattr(self, f"_SimpleMemory__{name}", None) for name in ("spo", "pos", "osp")]
+        self._lazy = all(isinstance(index, dict) for index in indexes)
+        if self._lazy:
+            self._spo, self._pos, self._osp = indexes
+        self._pos_ready: set = set()  # predicates whose entry in the predicate index is whole
+        self._osp_ready = False
+
+    def add(self, triple, context=None, quoted: bool = False) -> None:
+        if not self._lazy:
+            return super().add(triple, context, quoted)
+        self.add_triples((triple,))
+
+    def add_triples(self, triples) -> None:
+        """Add rdflib triples (no checks on their terms: they come from rdflib graphs)."""
+        if not self._lazy:
+            for t in triples:
+                super().add(t, None)
+            return
+        spo, pos, osp, ready = self._spo, self._pos, self._osp, self._pos_ready
+        if ready or self._osp_ready:  # keep the indexes made so far whole
+            for s, p, o in triples:
+                po = spo.get(s)
+                if po is None:
+                    po = spo[s] = {}
+                objects = po.get(p)
+                if objects is None:
+                    objects = po[p] = {}
+                objects[o] = 1
+                if p in ready:
+                    pos[p].setdefault(o, {})[s] = 1
+                if self._osp_ready:
+                    osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+            return
+        for s, p, o in triples:  # the usual case, spelt out: the subject index alone
+            po = spo.get(s)
+            if po is None:
+                po = spo[s] = {}
+            objects = po.get(p)
+            if objects is None:
+                objects = po[p] = {}
+            objects[o] = 1
+
+    def _predicate_index(self, p) -> None:
+        if p in self._pos_ready:
+            return
+        index: dict = {}
+        for s, po in self._spo.items():
+            objects = po.get(p)
+            if objects:
+                for o in objects:
+                    index.setdefault(o, {})[s] = 1
+        self._pos[p] = index
+        self._pos_ready.add(p)
+
+    def _object_index(self) -> None:
+        if self._osp_ready:
+            return
+        osp = self._osp
+        for s, po in self._spo.items():
+            for p, objects in po.items():
+                for o in objects:
+                    osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+        self._osp_ready = True
+
+    def triples(self, triple_pattern, context=None):
+        if self._lazy and triple_pattern[0] is None:
+            if triple_pattern[1] is not None:
+                self._predicate_index(triple_pattern[1])
+            elif triple_pattern[2] is not None:
+                self._object_index()
+        return super().triples(triple_pattern, context)
+
+    def remove(self, triple_pattern, context=None) -> None:
+        if self._lazy:  # rdflib's remove deletes from every index
+            for p in {p for po in self._spo.values() for p in po}:
+                self._predicate_index(p)
+            self._object_index()
+        super().remove(triple_pattern, context)
 
     def __len__(self, context=None) -> int:
-        spo = getattr(self, "_SimpleMemory__spo", None)
-        if not isinstance(spo, dict):  # not the rdflib this was written for
+        if not self._lazy:
             return super().__len__(context)
-        return sum(len(objects) for po in spo.values() for objects in po.values())
+        return sum(len(objects) for po in self._spo.values() for objects in po.values())
 
 
 def plain_graph() -> Graph:

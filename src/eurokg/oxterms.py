@@ -24,17 +24,27 @@ def _datatype(iri: str) -> ox.NamedNode:
 
 def to_ox(term):
     """An rdflib term as a pyoxigraph term."""
+    # the exact types first: rdflib's terms are ABC classes, whose isinstance is slow
+    kind = type(term)
+    if kind is URIRef:
+        return ox.NamedNode(str(term))
+    if kind is Literal:
+        return _literal(term)
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=_datatype(str(term.datatype)))
-        return ox.Literal(str(term))
+        return _literal(term)
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _literal(term: Literal) -> ox.Literal:
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=_datatype(str(term.datatype)))
+    return ox.Literal(str(term))
 
 
 _FROM_OX: dict = {}

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 
 from .vocab import PREFIXES, RDF, XSD
 
@@ -77,15 +77,16 @@ class _Terms:
         for s, p, o in triples:
             subjects[s] = predicates[p] = None
             objects[id(o)] = o
-        self.blank = any(isinstance(t, BNode) for t in subjects) or any(isinstance(t, BNode) for t in objects.values())
+        self.blank = _any_blank(subjects) or _any_blank(objects.values())
         if self.blank:
             return
         self.s_rank = _ranks(subjects, str)
         self.p_rank = _ranks(predicates, lambda p: (str(p) != _TYPE, str(p)))
         self.o_rank = _ranks(objects.values(), lambda o: o.n3(), by=id)
-        self.s_ox = {t: oxigraph_term(t) for t in subjects}
-        self.p_ox = {t: oxigraph_term(t) for t in predicates}
-        self.o_ox = {k: oxigraph_term(t) for k, t in objects.items()}
+        convert = _converter()
+        self.s_ox = {t: convert(t) for t in subjects}
+        self.p_ox = {t: convert(t) for t in predicates}
+        self.o_ox = {k: convert(t) for k, t in objects.items()}
 
     def sorted(self, triples: list) -> list:
         """``triples`` in :func:`_order`'s order (a new list)."""
@@ -105,6 +106,13 @@ class _Terms:
 
         s_ox, p_ox, o_ox, make, name = self.s_ox, self.p_ox, self.o_ox, ox.Quad, ox.NamedNode(graph)
         return (make(s_ox[s], p_ox[p], o_ox[id(o)], name) for s, p, o in triples)
+
+
+def _any_blank(terms) -> bool:
+    """Whether any of ``terms`` is a blank node (by exact type first: rdflib's terms are ABC
+    classes, whose ``isinstance`` is several times slower)."""
+    plain = (URIRef, Literal)
+    return any(type(t) not in plain and isinstance(t, BNode) for t in terms)
 
 
 def _sort(triples: list) -> None:
@@ -130,17 +138,36 @@ _DECIMAL = str(XSD.decimal)
 def oxigraph_term(term):
     """An rdflib term (not a blank node: their labels are not stable) as pyoxigraph writes it
     (:func:`eurokg.oxterms.to_ox`, with whole decimals given a ".0")."""
+    return _converter()(term)
+
+
+def _converter():
+    """:func:`oxigraph_term` with its imports done once: the writers convert every distinct
+    term of the graph (a relative import inside the function cost a microsecond a call,
+    and rdflib's terms are ABC classes, so each ``isinstance`` is slow: most terms are
+    plain ``URIRef`` or ``Literal``, tested by their type first)."""
+    import pyoxigraph as ox
+
     from .oxterms import to_ox
 
-    if isinstance(term, BNode):
-        raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
-    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _DECIMAL:
-        lexical = str(term)
-        if _WHOLE.fullmatch(lexical):
-            # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with the
-            # literal 1500000000.0 matches the built graph as before
-            term = Literal(lexical.lstrip("+") + ".0", datatype=term.datatype)
-    return to_ox(term)
+    named = ox.NamedNode
+
+    def convert(term):
+        kind = type(term)
+        if kind is URIRef:
+            return named(str(term))
+        if kind is not Literal and isinstance(term, BNode):
+            raise TypeError(f"cannot write {term!r} with Oxigraph: blank node labels are not stable")
+        if (kind is Literal or isinstance(term, Literal)) and term.datatype is not None \
+                and str(term.datatype) == _DECIMAL:
+            lexical = str(term)
+            if _WHOLE.fullmatch(lexical):
+                # "1500000000" as "1500000000.0", as rdflib's writer gave it: a query with the
+                # literal 1500000000.0 matches the built graph as before
+                term = Literal(lexical.lstrip("+") + ".0", datatype=term.datatype)
+        return to_ox(term)
+
+    return convert
 
 
 def oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
