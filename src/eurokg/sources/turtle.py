@@ -45,10 +45,12 @@ def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) 
     skolemised: list = []  # (with a copy) the triples that had blank nodes in the file
     noted: list = []  # (with a copy) the triples whose object the store canonicalises
     canonicalised = _canonicalised_datatypes() if copy is not None else ()
+    # (iter_quads makes plain URIRef, BNode and Literal objects, so their exact types are
+    # tested: rdflib's terms are ABC classes, whose isinstance costs several times more)
     for s, p, o, g in iter_quads(path, display=shown, copy=copy):
         if g is not None:
             raise InputError("curated Turtle files hold one graph; named graphs are not allowed", shown)
-        if isinstance(s, BNode) or isinstance(o, BNode):
+        if type(s) is BNode or type(o) is BNode:
             s, o = skolem(s), skolem(o)
             if copy is not None:
                 skolemised.append((s, p, o))
@@ -71,7 +73,7 @@ def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) 
             for t in by_subject.get(node, ()):
                 out.append(t)
                 o = t[2]
-                if isinstance(o, URIRef) and o.startswith(genid_base) and o not in seen:
+                if type(o) is URIRef and o.startswith(genid_base) and o not in seen:
                     seen.add(o)
                     todo.append(o)
         claimed.update(seen)
@@ -111,7 +113,7 @@ def _contribution(graph: URIRef, triples: list[tuple], shown: str, sources: list
     # (every term here is an rdflib URIRef or Literal: a str, so its text is tested in place)
     defines = sorted({s for s, p, o in triples if p == rdf_type and s.startswith(id_base)})
     refs = [Reference(o, shown) for s, p, o in triples
-            if isinstance(o, URIRef) and o.startswith(id_base) and p != rdf_type]
+            if type(o) is URIRef and o.startswith(id_base) and p != rdf_type]
     return Contribution(graph=graph, triples=triples, file=shown, row=None,
                         sources=tuple(sources), defines=tuple(defines), references=refs)
 
