@@ -510,3 +510,45 @@ def test_the_validation_store_is_gone_before_the_outputs_are_made(project, monke
         if not caching:
             ParserElement.disable_memoization()
     assert alive_after_validation == [False]
+
+
+def _rdf_outputs(project) -> dict:
+    return {name: (project.build_dir / name).read_bytes() for name in ("eurokg.ttl", "eurokg.trig")}
+
+
+def test_a_build_with_the_rdf_in_a_child_process_writes_the_same_files(project, monkeypatch):
+    """Above ``BACKGROUND_MIN_TRIPLES`` a child serializes the Turtle and TriG while the
+    build writes the Gephi view: the same bytes as written in process, and the child's
+    folder is gone afterwards."""
+    from eurokg import rdfwrite
+
+    build(project, run_reasoner=False, extract=False)
+    inline = _rdf_outputs(project)
+    monkeypatch.setattr(rdfwrite, "BACKGROUND_MIN_TRIPLES", 1)
+    folders = []
+    real = rdfwrite.RdfJob._prepare
+
+    def prepare(self, folder, *args):
+        folders.append(folder)
+        return real(self, folder, *args)
+
+    monkeypatch.setattr(rdfwrite.RdfJob, "_prepare", prepare)
+    (project.build_dir / "eurokg.ttl").unlink()
+    build(project, run_reasoner=False, extract=False)
+    assert folders and not folders[0].exists()
+    assert _rdf_outputs(project) == inline
+
+
+def test_a_failed_rdf_child_falls_back_with_a_warning(project, monkeypatch):
+    import sys
+
+    from eurokg import rdfwrite
+
+    build(project, run_reasoner=False, extract=False)
+    inline = _rdf_outputs(project)
+    (project.build_dir / "eurokg.ttl").unlink()
+    monkeypatch.setattr(rdfwrite, "BACKGROUND_MIN_TRIPLES", 1)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the children fail at once
+    with pytest.warns(RuntimeWarning, match="RDF writer process failed"):
+        build(project, run_reasoner=False, extract=False)
+    assert _rdf_outputs(project) == inline

@@ -282,3 +282,56 @@ def test_union_store_answers_every_pattern_as_rdflib_does():
     fresh = plain_graph()
     fresh.store.add_triples(first)
     assert sorted(fresh.triples((None, None, subjects[0]))) == sorted(Graph().__iadd__(first).triples((None, None, subjects[0])))
+
+
+def test_properties_of_a_subject_are_what_rdflib_reads():
+    """The Gephi view reads each entity's properties from the union's subject index: the
+    same objects, in the same order, as rdflib's ``predicate_objects``, and the same through
+    any other rdflib graph; a subject with no triples has none."""
+    from rdflib import Graph
+
+    from eurokg.merge import properties_of, union_graph
+
+    union = union_graph(_dataset())
+    union.add((ID["x"], EK.note, Literal("b")))
+    union.add((ID["x"], EK.note, Literal("a")))
+    other = Graph()
+    for t in union:
+        other.add(t)
+    for graph in (union, other):
+        read = properties_of(graph)
+        for s in set(union.subjects()):
+            assert [(p, o) for p, objects in read(s).items() for o in objects] == \
+                [(p, o) for p in dict.fromkeys(graph.predicates(s)) for o in graph.objects(s, p)]
+        assert not read(ID["nobody"])
+    assert list(properties_of(union)(ID["x"])[EK.note]) == list(union.objects(ID["x"], EK.note))
+
+
+def test_the_rdf_child_writes_the_bytes_of_the_writers_with_awkward_terms(monkeypatch):
+    """The child's Turtle and TriG, made from ranked term numbers and N-Triples, are the
+    writers' bytes: whole decimals (written with ".0"), escapes, non-ASCII text, language
+    tags differing in case, custom datatypes, empty strings, several graphs."""
+    from eurokg import rdfwrite
+    from eurokg.exporters.rdf import _named_graphs, background_rdf
+    from eurokg.merge import NamedGraphs, union_triples
+    from eurokg.rdfwrite import shared_terms, trig, turtle
+
+    ds = NamedGraphs()
+    values = [Literal("1500000000", datatype=V.XSD.decimal), Literal("+7", datatype=V.XSD.decimal),
+              Literal("2.50", datatype=V.XSD.decimal), Literal('say "hi"\\ \n\ttab'), Literal("Астана"),
+              Literal("x", lang="EN"), Literal("x", lang="en"), Literal(""), Literal("abc", datatype=EK.custom),
+              Literal("1e3", datatype=V.XSD.double), Literal("2025-06-17", datatype=V.XSD.date), EK.State]
+    for i in range(40):
+        g = ds.graph(GRAPH[f"curated/t/{i % 7}"])
+        g.add((ID[f"e{i % 11}"], EK[f"p{i % 3}"], values[i % len(values)]))
+        g.add((ID[f"e{i % 11}"], RDF.type, EK.Summit))
+        ds.graph(PROVENANCE_GRAPH).add((GRAPH[f"curated/t/{i % 7}"], EK.file, Literal("t.ttl")))
+    monkeypatch.setattr(rdfwrite, "BACKGROUND_MIN_TRIPLES", 1)
+    with shared_terms(t for g in ds.graphs() for t in g) as table:
+        expected = {"ttl": turtle(union_triples(ds)), "trig": trig(_named_graphs(ds))}
+        with background_rdf(ds, table) as job:
+            assert {fmt: job.file(fmt).read_bytes() for fmt in ("ttl", "trig")} == expected
+    assert b"1500000000.0" in expected["ttl"] and "Астана".encode() in expected["ttl"]
+    monkeypatch.setattr(rdfwrite, "BACKGROUND_MIN_TRIPLES", 10_000)
+    with shared_terms(t for g in ds.graphs() for t in g) as table:
+        assert background_rdf(ds, table) is None  # too few triples for a child

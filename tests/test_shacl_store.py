@@ -426,19 +426,24 @@ id:edge.case a ek:Summit ;
 
 
 def test_the_store_copy_begun_while_reading_holds_what_the_named_graphs_hold(project):
-    """The store engine's copy of curated Turtle is begun as the parser reads it: the same
-    statements and the same originals as a copy made from the named graphs afterwards,
-    with literals rdflib rewrites ("01" as "1"), blank nodes and triples outside any entity."""
+    """The store engine's copy of curated Turtle is begun as the parser reads it, and the
+    provenance graph is written into it from the contributions: the same statements and the
+    same originals as a copy made from the named graphs afterwards, with literals rdflib
+    rewrites ("01" as "1"), blank nodes, triples outside any entity, and the CSV records' rows
+    (xsd:positiveInteger, which the store keeps as xsd:integer)."""
     from eurokg.build import load_all
     from eurokg.merge import union_triples
     from eurokg.shacl_store import Originals, graph_to_store
+    from eurokg.vocab import PROVENANCE_GRAPH
 
     (project.curated / "edge.ttl").write_text(EDGE_TURTLE, encoding="utf-8")
     loaded = load_all(project, store_copy=True)
     copy = loaded.copy
     turtle_graphs = {g.identifier for g in loaded.dataset.graphs() if "/curated/edge" in g.identifier
                      or "/curated/g7" in g.identifier}
-    assert copy.graphs == turtle_graphs and len(turtle_graphs) > 3
+    assert copy.graphs == turtle_graphs | {PROVENANCE_GRAPH} and len(turtle_graphs) > 3
+    rows = [o for _, p, o in loaded.dataset.graph(PROVENANCE_GRAPH) if p == EK.row]
+    assert len(rows) > 10  # the CSV records' rows are among the statements compared
     store, originals = copy.complete(union_triples(loaded.dataset, exclude=copy.graphs))
     expected_originals = Originals()
     expected = graph_to_store(union_triples(loaded.dataset), originals=expected_originals)
@@ -460,3 +465,31 @@ def test_engines_agree_on_curated_turtle_read_into_the_store_copy(project):
     reference = validate_files(project, engine="pyshacl")
     assert any("edge.case" in f.focus for f in reference.findings)
     assert validate_files(project, engine="oxigraph") == reference
+
+
+def test_the_store_copy_leaves_a_provenance_graph_it_cannot_write_to_the_general_copy():
+    """A source that is not an IRI (no reader makes one, but a library caller may): the
+    provenance graph is not written as N-Triples, and the copy does not claim to hold it, so
+    it is copied with the other graphs; with IRIs only, it is written and claimed."""
+    from rdflib import Literal
+
+    from eurokg.merge import merge, union_triples
+    from eurokg.shacl_store import StoreCopy
+    from eurokg.sources import Contribution
+    from eurokg.vocab import GRAPH, PROVENANCE_GRAPH
+
+    def contributions(source):
+        return [Contribution(graph=GRAPH["curated/t/a"], triples=[(ID["a"], EK.note, Literal("x"))], file="t.csv",
+                             row=3, sources=(source,))]
+
+    odd = contributions(Literal("a source given as text"))
+    copy = StoreCopy()
+    copy.describe(odd)
+    assert PROVENANCE_GRAPH not in copy.graphs and len(copy.store) == 0
+    store, _ = copy.complete(union_triples(merge(odd), exclude=copy.graphs))
+    assert len(store) == 5  # the fact and the record's type, file, row and source, all copied
+
+    plain = contributions(ID["founding-article"])
+    copy = StoreCopy()
+    copy.describe(plain)
+    assert PROVENANCE_GRAPH in copy.graphs and len(copy.store) == 4

@@ -18,6 +18,7 @@ from rdflib import Dataset, Graph
 
 from .errors import ValidationFailed
 from .exporters import FORMATS, GraphExport, export_to
+from .exporters.rdf import background_rdf
 from .iosafe import Publication, building, confined, locked, plain_name
 from .limits import applied
 from .merge import NamedGraphs, Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size, union_triples
@@ -100,7 +101,10 @@ def load_all(project: Project, files: list[Path] | None = None, *, store_copy: b
         ontology = project_ontology(project)
         paths = files if files is not None else confined(curated_files(project.curated), project.root, project.relpath)
         contributions = load_files(paths, ontology, display=project.relpath, copy=copy)
-    return Loaded(ontology, merge(contributions), Origins.from_contributions(contributions), copy)
+    merged = merge(contributions)
+    if copy is not None:
+        copy.describe(contributions)
+    return Loaded(ontology, merged, Origins.from_contributions(contributions), copy)
 
 
 def project_ontology(project: Project) -> Ontology:
@@ -154,6 +158,13 @@ def _return_free_memory() -> None:
     except (OSError, AttributeError):  # not glibc (musl, macOS, Windows)
         return
     trim(0)
+
+
+def _copy_file(path: Path, out) -> None:
+    import shutil
+
+    with open(path, "rb") as fh:
+        shutil.copyfileobj(fh, out, 1 << 20)
 
 
 def build(
@@ -293,15 +304,32 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                 for name, text in reports.items():
                     pub.add(name, text())
                     staged.append(name)
-                # the Turtle and the TriG rank and convert their terms once between them
-                with shared_terms(t for g in dataset.graphs() for t in g):
-                    for name, fmt in OUTPUTS.items():
-                        if name not in graphs:
-                            pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
+                # the Turtle and the TriG rank and convert their terms once between them; at
+                # scale a child serializes them from those ranks while the Gephi views are
+                # written here (the table goes first: the child has what it needs)
+                rdf = [(name, fmt) for name, fmt in OUTPUTS.items() if name not in graphs]
+                rdf_job = None
+                try:
+                    with shared_terms(t for g in dataset.graphs() for t in g) as table:
+                        rdf_job = background_rdf(dataset, table)
+                        if rdf_job is None:
+                            for name, fmt in rdf:
+                                pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
+                                staged.append(name)
+                    for name, export in graphs.items():
+                        pub.add_with(name, export.write)
+                        staged.append(name)
+                    if rdf_job is not None:
+                        for name, fmt in rdf:
+                            made = rdf_job.file(fmt) if fmt in rdf_job.FORMATS else None
+                            if made is not None:
+                                pub.add_with(name, lambda fh, made=made: _copy_file(made, fh))
+                            else:  # the child failed: the same bytes, written here
+                                pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
                             staged.append(name)
-                for name, export in graphs.items():
-                    pub.add_with(name, export.write)
-                    staged.append(name)
+                finally:
+                    if rdf_job is not None:
+                        rdf_job.close()
                 stale = _previous_outputs(project.build_dir) - set(staged)
                 result.outputs = pub.commit(extra={
                     "inputs": input_digest(project, strict=strict, run_reasoner=run_reasoner, extract=extract,

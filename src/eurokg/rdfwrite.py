@@ -196,9 +196,10 @@ def shared_terms(triples: Iterable[tuple]):
     ranking and converting them took a third of each writer's time). A writer given a
     triple with a term outside ``triples`` makes its own table, as without the block; so
     does one whose triples have no blank node where ``triples`` have."""
-    token = _SHARED.set(_Terms(triples))
+    table = _Terms(triples)
+    token = _SHARED.set(table)
     try:
-        yield
+        yield table
     finally:
         _SHARED.reset(token)
 
@@ -261,3 +262,120 @@ def _trig_rdflib(graphs: list[Graph]) -> bytes:
         bodies.append(f"<{g.identifier}> {{\n" + "\n".join(body_lines) + "\n}\n")
     header = "\n".join(sorted(used))
     return (header + "\n\n" + "\n".join(bodies)).encode("utf-8")
+
+
+BACKGROUND_MIN_TRIPLES = 100_000
+"""A build whose named graphs hold at least this many triples has its Turtle and TriG
+serialized by a child process (:class:`RdfJob`) while it writes the Gephi view; below it,
+starting the child costs more than it saves."""
+
+
+class RdfJob:
+    """A build's Turtle and TriG under way in a child process (``python -m
+    eurokg._rdf_worker``). Python turns every triple into a pyoxigraph object before
+    Oxigraph's serializer writes it, which took a third of the writing at a million triples;
+    here the caller still ranks and converts each distinct term (:class:`_Terms`, as the
+    writers do) and sorts the triples, then hands the child one number per triple and the
+    terms as N-Triples, and the child makes and serializes the triples while the caller goes
+    on. The files are the bytes :func:`turtle` and :func:`trig` give (a test compares them).
+
+    :meth:`file` waits for one; it gives None, after a warning, where the child failed, and
+    the caller then writes that output itself. Use as a context manager, or call
+    :meth:`close`, to stop a child not waited for."""
+
+    FORMATS = {"ttl": "eurokg.ttl", "trig": "eurokg.trig"}
+
+    def __init__(self, table: _Terms, turtle_triples: Iterable[tuple], graphs: list) -> None:
+        from .child import ChildProcess
+
+        self._child = ChildProcess()
+        self._failed = False
+        folder = self._child._make_folder("eurokg-rdf-")
+        try:
+            self._prepare(folder, table, turtle_triples, graphs)
+        except BaseException:  # nothing left behind: no folder, no child
+            self._child.close()
+            raise
+
+    def _prepare(self, folder, table: _Terms, turtle_triples: Iterable[tuple], graphs: list) -> None:
+        import json
+        import sys
+
+        import numpy as np
+        import pyoxigraph as ox
+
+        s_rank, p_rank, o_rank = table.s_rank, table.p_rank, table.o_rank
+        n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
+
+        def key(t) -> int:  # as _Terms.sorted orders them
+            return (s_rank[t[0]] * n_p + p_rank[t[1]]) * n_o + o_rank[id(t[2])]
+
+        turtle_keys = sorted(key(t) for t in dict.fromkeys(turtle_triples))  # as turtle() reads them
+        np.save(folder / "turtle.npy", np.array(turtle_keys, dtype=np.int64))
+        del turtle_keys
+        trig_keys: list = []
+        sizes = []
+        for g in graphs:
+            keys = sorted(key(t) for t in g)
+            trig_keys.extend(keys)
+            sizes.append(len(keys))
+        np.save(folder / "trig.npy", np.array(trig_keys, dtype=np.int64))
+        del trig_keys
+        tables = [_by_rank(s_rank, table.s_ox), _by_rank(p_rank, table.p_ox), _by_rank(o_rank, table.o_ox)]
+        names = [str(ox.NamedNode(str(g.identifier))) for g in graphs]
+        with open(folder / "terms.nt", "w", encoding="utf-8") as fh:
+            for terms in (*tables, names):
+                fh.write("".join(f"<urn:t> <urn:t> {term} .\n" for term in terms))
+        plan = {"subjects": len(tables[0]), "predicates": len(tables[1]), "objects": len(tables[2]),
+                "P": n_p, "O": n_o, "graph_sizes": sizes}
+        (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+        self._child._launch([sys.executable, "-m", "eurokg._rdf_worker", str(folder)])
+
+    @classmethod
+    def start(cls, table: _Terms, turtle_triples: Iterable[tuple], graphs: list) -> "RdfJob | None":
+        """The job, or None where the triples go to rdflib's writer (blank nodes), are too
+        few to be worth a child, or have more distinct terms than one number per triple can
+        encode."""
+        if table.blank or sum(len(g) for g in graphs) < BACKGROUND_MIN_TRIPLES:
+            return None
+        if len(table.s_rank) * (len(table.p_rank) + 1) * (len(table.o_rank) + 1) >= 2 ** 63:
+            return None
+        try:
+            return cls(table, turtle_triples, graphs)
+        except KeyError:  # a term outside the table: the writers make a table of their own
+            return None
+
+    def file(self, fmt: str):
+        """The path of the child's file for format ``fmt`` (``ttl`` or ``trig``) once written,
+        or None where the child failed (warned once)."""
+        import warnings
+
+        proc, folder = self._child._proc, self._child._folder
+        if self._failed or proc is None or folder is None:
+            return None
+        proc.wait()
+        path = folder / self.FORMATS[fmt]
+        if proc.returncode == 0 and path.is_file():
+            return path
+        tail = " | ".join(self._child._stderr_tail(3)) if (folder / "stderr.txt").is_file() else ""
+        warnings.warn(f"the RDF writer process failed (exit {proc.returncode}: {tail}); writing the Turtle and "
+                      "TriG in this process", RuntimeWarning, stacklevel=2)
+        self._failed = True
+        return None
+
+    def close(self) -> None:
+        self._child.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _by_rank(ranks: dict, converted: dict) -> list[str]:
+    """The N-Triples of each rank's term, in rank order (terms of equal rank are the same term)."""
+    out = [""] * (max(ranks.values()) + 1 if ranks else 0)
+    for term, rank in ranks.items():
+        out[rank] = str(converted[term])
+    return out

@@ -157,6 +157,43 @@ class StoreCopy:
             self.originals.note(to_ox(s), to_ox(p), to_ox(o))
         self._later.extend(skolemised)
 
+    def describe(self, contributions) -> None:
+        """Add the provenance graph :func:`eurokg.merge.merge` makes of ``contributions`` (a
+        record per named graph: its type, file, row and sources), written here as N-Triples
+        from the contributions and loaded by Oxigraph, not converted triple by triple from
+        rdflib's terms (364,719 triples at a million: 11 s on a slow day, ``docs/scale.md``
+        §2i). Call it once ``merge`` has accepted them. Where a source is not an IRI, nothing
+        is added, and the graph is copied with the others."""
+        from rdflib import URIRef
+
+        from .vocab import EK, PROV, PROVENANCE_GRAPH, RDF, XSD
+
+        if any(type(src) is not URIRef for c in contributions for src in c.sources):
+            return
+        iri = ox.NamedNode  # (as to_ox makes them: an IRI it refuses is refused here too)
+        a, record, file_p, derived = (str(iri(str(t))) for t in (RDF.type, EK.CurationRecord, EK.file, PROV.wasDerivedFrom))
+        row_p, positive = iri(str(EK.row)), iri(str(XSD.positiveInteger))
+        files: dict = {}
+        sources: dict = {}
+        lines = []
+        for c in contributions:
+            graph = str(iri(str(c.graph)))
+            name = files.get(c.file)
+            if name is None:
+                name = files[c.file] = str(ox.Literal(c.file))
+            lines.append(f"{graph} {a} {record} .\n{graph} {file_p} {name} .\n")
+            if c.row is not None:  # rdflib's Literal(row, datatype=xsd:positiveInteger), as written
+                row = ox.Literal(str(c.row), datatype=positive)
+                lines.append(f"{graph} <{row_p.value}> {row} .\n")
+                self.originals.note(iri(str(c.graph)), row_p, row)
+            for src in c.sources:
+                text = sources.get(src)
+                if text is None:
+                    text = sources[src] = str(iri(str(src)))
+                lines.append(f"{graph} {derived} {text} .\n")
+        self.store.load("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+        self.graphs.add(PROVENANCE_GRAPH)
+
     def complete(self, triples_of_other_graphs: Iterable[tuple]) -> tuple[ox.Store, Originals]:
         """Add the rdflib triples of the graphs not held yet; return the store and its
         originals, ready for :func:`validate_store`."""

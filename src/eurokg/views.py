@@ -25,7 +25,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from .errors import InputError, UsageError
 from .exporters.projection import _column_value, preferred_label, project, readable_label
-from .merge import union_graph
+from .merge import properties_of, union_graph
 from .timespan import cover, interval, interval_of_text
 from .vocab import EK, ID, RDF, RDFS, XSD, curie
 
@@ -53,16 +53,24 @@ class View:
     build: Callable[..., nx.MultiDiGraph]  # (dataset, ontology, union=None)
 
 
-def _span(graph: Graph, node: URIRef) -> tuple[str | None, str | None] | None:
-    """When an entity holds, from its dates (start/end, period, signing, a point date)."""
+def _span(graph: Graph, node: URIRef, properties=None) -> tuple[str | None, str | None] | None:
+    """When an entity holds, from its dates (start/end, period, signing, a point date).
+    ``properties``: :func:`eurokg.merge.properties_of` for ``graph``, where the caller reads
+    many nodes."""
+    props = (properties or properties_of(graph))(node)
+
+    def value(p):  # Graph.value's choice: the first object the store holds
+        objects = props.get(p)
+        return next(iter(objects)) if objects else None
+
     for start_p, end_p in _SPAN_PROPERTIES:
-        start = graph.value(node, start_p)
+        start = value(start_p)
         if start is None:
             continue
         first = interval(start) if isinstance(start, Literal) else None
         if first is None:
             continue
-        end = graph.value(node, end_p) if end_p is not None else None
+        end = value(end_p) if end_p is not None else None
         last = interval(end) if isinstance(end, Literal) else None
         return first[0], (last[1] if last else None) if end_p is not None else None
     return None
@@ -112,8 +120,9 @@ def full_view(dataset: Dataset, ontology, union: Graph | None = None) -> nx.Mult
     graph = _data(dataset, union)
     g = project(dataset, ontology, graph)
     spans = {}
+    properties = properties_of(graph)
     for key, attrs in g.nodes(data=True):
-        span = _span(graph, URIRef(attrs["iri"]))
+        span = _span(graph, URIRef(attrs["iri"]), properties)
         if span:
             spans[key] = span
             _set_span(attrs, span)

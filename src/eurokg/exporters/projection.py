@@ -20,7 +20,7 @@ from decimal import Decimal
 import networkx as nx
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from ..merge import union_graph
+from ..merge import properties_of, union_graph
 from ..vocab import EK, ID, PROV, RDF, RDFS, SKOS, XSD, curie
 
 LANG_PREFERENCE = ("en", None)
@@ -122,20 +122,20 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
     edge_kinds: dict[URIRef, tuple[str, str]] = {}  # predicate -> (CURIE, label)
     naming = set(_NAMING)
     label_p, source_p = RDFS.label, PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
+    properties = properties_of(graph)
     for node in entities:
         # the node's properties read once: labels, sources and the naming values among them
         labels, srcs, values, rest = [], [], {}, []
-        for p, o in graph.predicate_objects(node):
+        for p, objects in properties(node).items():
             if p == label_p:
-                if isinstance(o, Literal):
-                    labels.append(o)
+                labels.extend(o for o in objects if isinstance(o, Literal))
                 continue
             if p == source_p:
-                srcs.append(o)
+                srcs.extend(objects)
             if p in naming:
-                values.setdefault(p, []).append(o)
+                values[p] = list(objects)
             if p not in _SKIP_PREDICATES:
-                rest.append((p, o))
+                rest.extend((p, o) for o in objects)
         specific = ontology.most_specific(types[node])
         attrs = {
             "label": _best_label(labels) or readable_label(graph, node, values),

@@ -13,7 +13,7 @@ from typing import BinaryIO
 from rdflib import Dataset, Graph, URIRef
 
 from ..merge import union_graph, union_triples
-from ..rdfwrite import trig, turtle, writable_graph
+from ..rdfwrite import RdfJob, trig, turtle, writable_graph
 from ..vocab import PREFIXES, PROVENANCE_GRAPH
 
 
@@ -21,6 +21,13 @@ def write_turtle(dataset: Dataset, ontology, out: BinaryIO, *, union: Graph | No
     """The union of the named graphs (:func:`eurokg.merge.union_graph`'s defaults) as Turtle;
     ``union``: that union, where the caller has it; else its triples are read graph by graph."""
     out.write(turtle(union if union is not None else union_triples(dataset)))
+
+
+def background_rdf(dataset: Dataset, table) -> RdfJob | None:
+    """What :func:`write_turtle` and :func:`write_trig` write for ``dataset``, begun in a child
+    process (:class:`eurokg.rdfwrite.RdfJob`), or None where it is better written here;
+    ``table``: the terms of every named graph, ranked (:func:`eurokg.rdfwrite.shared_terms`)."""
+    return RdfJob.start(table, union_triples(dataset), _named_graphs(dataset))
 
 
 def write_ntriples(dataset: Dataset, ontology, out: BinaryIO, *, union: Graph | None = None) -> None:
