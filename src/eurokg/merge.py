@@ -262,21 +262,10 @@ class _PlainStore(SimpleMemory):
                 super().add(t, None)
             return
         spo, pos, osp, ready = self._spo, self._pos, self._osp, self._pos_ready
-        if ready or self._osp_ready:  # keep the indexes made so far whole
-            for s, p, o in triples:
-                po = spo.get(s)
-                if po is None:
-                    po = spo[s] = {}
-                objects = po.get(p)
-                if objects is None:
-                    objects = po[p] = {}
-                objects[o] = 1
-                if p in ready:
-                    pos[p].setdefault(o, {})[s] = 1
-                if self._osp_ready:
-                    osp.setdefault(o, {}).setdefault(s, {})[p] = 1
-            return
-        for s, p, o in triples:  # the usual case, spelt out: the subject index alone
+        whole = bool(ready) or self._osp_ready  # indexes made so far, to be kept whole
+        if whole:
+            triples = list(triples)
+        for s, p, o in triples:  # the subject index, spelt out: the usual case is it alone
             po = spo.get(s)
             if po is None:
                 po = spo[s] = {}
@@ -284,6 +273,12 @@ class _PlainStore(SimpleMemory):
             if objects is None:
                 objects = po[p] = {}
             objects[o] = 1
+        if whole:
+            for s, p, o in triples:
+                if p in ready:
+                    pos[p].setdefault(o, {})[s] = 1
+                if self._osp_ready:
+                    osp.setdefault(o, {}).setdefault(s, {})[p] = 1
 
     def _predicate_index(self, p) -> None:
         if p in self._pos_ready:

@@ -307,20 +307,15 @@ class RdfJob:
         s_rank, p_rank, o_rank = table.s_rank, table.p_rank, table.o_rank
         n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
 
-        def key(t) -> int:  # as _Terms.sorted orders them
-            return (s_rank[t[0]] * n_p + p_rank[t[1]]) * n_o + o_rank[id(t[2])]
+        def keys(triples):  # each triple's number, sorted: the order of _Terms.sorted
+            found = [(s_rank[s] * n_p + p_rank[p]) * n_o + o_rank[id(o)] for s, p, o in triples]
+            return np.sort(np.array(found, dtype=np.int64))
 
-        turtle_keys = sorted(key(t) for t in dict.fromkeys(turtle_triples))  # as turtle() reads them
-        np.save(folder / "turtle.npy", np.array(turtle_keys, dtype=np.int64))
-        del turtle_keys
-        trig_keys: list = []
-        sizes = []
-        for g in graphs:
-            keys = sorted(key(t) for t in g)
-            trig_keys.extend(keys)
-            sizes.append(len(keys))
-        np.save(folder / "trig.npy", np.array(trig_keys, dtype=np.int64))
-        del trig_keys
+        np.save(folder / "turtle.npy", keys(dict.fromkeys(turtle_triples)))  # as turtle() reads them
+        per_graph = [keys(g) for g in graphs]
+        sizes = [len(k) for k in per_graph]
+        np.save(folder / "trig.npy", np.concatenate(per_graph) if per_graph else np.array([], dtype=np.int64))
+        del per_graph
         tables = [_by_rank(s_rank, table.s_ox), _by_rank(p_rank, table.p_ox), _by_rank(o_rank, table.o_ox)]
         names = [str(ox.NamedNode(str(g.identifier))) for g in graphs]
         with open(folder / "terms.nt", "w", encoding="utf-8") as fh:

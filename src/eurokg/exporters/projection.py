@@ -31,8 +31,11 @@ _SKIP_PREDICATES = {RDF.type, RDFS.label, PROV.wasDerivedFrom, SKOS.exactMatch,
                     EK.degree, EK.weightedDegree, EK.betweenness, EK.pagerank, EK.community, EK.metricsView}
 
 
+_LABEL = RDFS.label  # (each look-up in rdflib's namespaces is Python code)
+
+
 def preferred_label(graph: Graph, node, langs=LANG_PREFERENCE) -> str | None:
-    return _best_label([o for o in graph.objects(node, RDFS.label) if isinstance(o, Literal)], langs)
+    return _best_label([o for o in graph.objects(node, _LABEL) if isinstance(o, Literal)], langs)
 
 
 def _best_label(labels: list, langs=LANG_PREFERENCE) -> str | None:
@@ -73,7 +76,8 @@ def _short_text(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-_NAMING = (EK.holder, EK.title, EK.quote, EK.paraphrase, EK.claim)
+_HOLDER, _TITLE, _WORDS = EK.holder, EK.title, (EK.quote, EK.paraphrase, EK.claim)
+_NAMING = (_HOLDER, _TITLE, *_WORDS)
 """The properties :func:`readable_label` names an entity by."""
 
 
@@ -84,11 +88,11 @@ def readable_label(graph: Graph, node, values: dict | None = None) -> str:
     has read them already."""
     if values is None:
         values = {p: list(graph.objects(node, p)) for p in _NAMING}
-    holders, titles = values.get(EK.holder), values.get(EK.title)
+    holders, titles = values.get(_HOLDER), values.get(_TITLE)
     if holders and titles:
         holder = holders[0]
         return f"{preferred_label(graph, holder) or _local(holder)} — {titles[0]}"
-    for prop in (EK.quote, EK.paraphrase, EK.claim):
+    for prop in _WORDS:
         words = [str(o) for o in values.get(prop, ())]
         if words:
             return _short_text(min(words))
@@ -111,7 +115,9 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
     for s, o in graph.subject_objects(RDF.type):
         if isinstance(s, URIRef) and str(s).startswith(id_base):
             types[s].add(o)
-    sources = {s for s, ts in types.items() if any(ontology.is_subclass(t, EK.Source) for t in ts)}
+    source_class = EK.Source
+    source_types = {t for t in set().union(*types.values()) if ontology.is_subclass(t, source_class)}
+    sources = {s for s, ts in types.items() if not ts.isdisjoint(source_types)}
     entities = sorted(s for s in types if s not in sources)
     entity_set = set(entities)
 
@@ -123,6 +129,7 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
     naming = set(_NAMING)
     label_p, source_p = RDFS.label, PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
     properties = properties_of(graph)
+    type_labels: dict[frozenset, str] = {}  # a set of types -> the label of its most specific
     for node in entities:
         # the node's properties read once: labels, sources and the naming values among them
         labels, srcs, values, rest = [], [], {}, []
@@ -136,11 +143,15 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
                 values[p] = list(objects)
             if p not in _SKIP_PREDICATES:
                 rest.extend((p, o) for o in objects)
-        specific = ontology.most_specific(types[node])
+        its_types = frozenset(types[node])
+        type_label = type_labels.get(its_types)
+        if type_label is None:
+            specific = ontology.most_specific(its_types)
+            type_label = type_labels[its_types] = ontology.label(specific[0]) if specific else ""
         attrs = {
             "label": _best_label(labels) or readable_label(graph, node, values),
             "iri": str(node),
-            "type": ontology.label(specific[0]) if specific else "",
+            "type": type_label,
         }
         if srcs:
             attrs["sources"] = " | ".join(sorted(curie(o) for o in srcs))
