@@ -662,7 +662,7 @@ class StoreValidator:
                     solutions = self.store.query(query, prefixes=prefixes, substitutions=bound,
                                                  use_default_graph_as_union=True)
                     variables = [v.value for v in solutions.variables]
-                    rows = [{n: r[n] for n in variables} for r in solutions]
+                    rows = [dict(zip(variables, r)) for r in solutions]  # (a solution yields its values in order)
                     if rows:
                         rows_by_focus[f] = rows
         except SyntaxError as exc:
@@ -750,7 +750,7 @@ class StoreValidator:
                         solutions = self.store.query(query, prefixes=prefixes, substitutions=bound,
                                                      use_default_graph_as_union=True)
                         names = [v.value for v in solutions.variables]
-                        rows = [{**given, **{n: r[n] for n in names}} for r in solutions]
+                        rows = [{**given, **dict(zip(names, r))} for r in solutions]
                         if rows:
                             _emit(shape, f, rows, messages, comp, chosen, result, drop=set(given))
             except SyntaxError as exc:
@@ -778,12 +778,12 @@ class StoreValidator:
                 return variables, [{v: r.get(v) for v in variables} for r in keep]
         solutions = self.store.query(text, prefixes=prefixes, substitutions=constants, use_default_graph_as_union=True)
         variables = [v.value for v in solutions.variables]
-        return variables, [{n: r[n] for n in variables} for r in solutions]
+        return variables, [dict(zip(variables, r)) for r in solutions]
 
     def _query_dicts(self, text: str, prefixes: dict, constants: dict) -> list:
         solutions = self.store.query(text, prefixes=prefixes, substitutions=constants, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
-        return [{n: r[n] for n in names} for r in solutions]
+        return [dict(zip(names, r)) for r in solutions]  # (a solution yields its values in order)
 
     def _prefixes(self, constraint) -> dict:
         """The prefixes declared by the values of ``sh:prefixes`` and by what they
