@@ -356,3 +356,33 @@ def test_plain_values_skip_escaping_with_the_same_text():
         assert _attributes({"id": s}) == f' id="{escape(s, _IN_ATTRIBUTE)}"', repr(s)
     for v in (1, 2.5, float("nan"), float("-inf"), True, False):
         assert _content(v) == escape(_text(v), _IN_TEXT)
+
+
+def test_edges_with_equal_values_of_other_types_keep_their_own_text():
+    """Edges with the same values share their written ``<data>``, but 1, 1.0 and True are
+    equal in Python: each edge still gets its own value's text, and every edge's data is
+    what the element writer gives it alone."""
+    import networkx as nx
+
+    from eurokg.exporters.graphml import _data, _element, graphml_bytes
+
+    g = nx.MultiDiGraph()
+    for n in "abcdef":
+        g.add_node(n, label=n.upper())
+    g.add_edge("a", "b", key="p", predicate="ek:p", weight=1)
+    g.add_edge("b", "c", key="p", predicate="ek:p", weight=1.0)
+    g.add_edge("c", "d", key="p", predicate="ek:p", weight=1)
+    g.add_edge("d", "e", key="q", predicate="ek:q", flag=True, weight=2.5)
+    g.add_edge("e", "f", key="q", predicate="ek:q", flag=True, weight=2.5)
+    text = graphml_bytes(g).decode("utf-8")
+    weights = re.findall(r'<data key="e_weight">([^<]*)</data>', text)
+    assert sorted(weights) == ["1", "1", "1.0", "2.5", "2.5"]
+    key_ids = {("edge", name): f"e_{name}" for name in ("flag", "predicate", "weight")}
+    for u, v, key, data in g.edges(keys=True, data=True):
+        alone = _element("edge", {}, _data(data, "edge", key_ids), "    ")
+        body = alone[alone.index(">"):]
+        assert re.search(rf'source="{u}" target="{v}" label="{data["predicate"]}"{re.escape(body)}', text), (u, v)
+    back = nx.read_graphml(io.BytesIO(text.encode("utf-8")), force_multigraph=True)
+    (bc,) = back.get_edge_data("b", "c").values()
+    (de,) = back.get_edge_data("d", "e").values()
+    assert bc["weight"] == 1.0 and de["flag"] is True

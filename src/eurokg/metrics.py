@@ -261,6 +261,12 @@ class MetricsJob(ChildProcess):
         if self._result is not None:
             return self._result
         nodes, n = self._nodes, len(self._nodes)
+        # what needs no child first, so that it is done while the child works
+        g = self._counted
+        directed = _simple(g, directed=True) if self._directed else self._undirected
+        pagerank = nx.pagerank(directed, weight="weight")
+        del directed
+        degree, weighted = dict(g.degree()), dict(g.degree(weight="weight"))
         found = self._from_child() if self._proc is not None else None
         if found is None:
             raw = raw_betweenness(n, self._pairs, self._k) if n >= 3 else None
@@ -268,14 +274,11 @@ class MetricsJob(ChildProcess):
         raw, member_of = found
         between = _scaled(nodes, raw, self._k) if n >= 3 else {v: 0.0 for v in nodes}
         community = {v: i for i, members in enumerate(_grouped(nodes, member_of)) for v in members}
-        g = self._counted
-        directed = _simple(g, directed=True) if self._directed else self._undirected
-        pagerank = nx.pagerank(directed, weight="weight")
         out: dict[str, dict[str, float | int]] = {}
         for v in sorted(g.nodes):
             out[v] = {
-                "degree": int(g.degree(v)),
-                "weighted_degree": round(float(g.degree(v, weight="weight")), DIGITS),
+                "degree": int(degree[v]),
+                "weighted_degree": round(float(weighted[v]), DIGITS),
                 "betweenness": round(float(between[v]), DIGITS),
                 "pagerank": round(float(pagerank[v]), DIGITS),
                 "community": int(community[v]),

@@ -54,11 +54,15 @@ def _attributes(attrs: dict[str, str]) -> str:
 def _element(tag: str, attrs: dict[str, str], data: list[tuple[str, str]], indent: str) -> str:
     """One ``<node>`` or ``<edge>`` with its ``<data>`` children, indented as
     ``ElementTree.indent`` would (an empty element closes itself, ``<x />``)."""
-    head = f"{indent}<{tag}{_attributes(attrs)}"
+    return f"{indent}<{tag}{_attributes(attrs)}{_body(tag, data, indent)}"
+
+
+def _body(tag: str, data: list[tuple[str, str]], indent: str) -> str:
+    """What follows an element's attributes: its ``<data>`` children and its end tag."""
     if not data:
-        return head + " />\n"
+        return " />\n"
     inner = indent + "  "
-    lines = [head + ">\n"]
+    lines = [">\n"]
     for key, text in data:
         lines.append(f'{inner}<data key="{key}">{text}</data>\n' if text else f'{inner}<data key="{key}" />\n')
     lines.append(f"{indent}</{tag}>\n")
@@ -180,11 +184,20 @@ def graphml_chunks(g: nx.MultiDiGraph, lines: int = 20_000):
             yield "".join(out).encode("utf-8")
             out = []
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
+    # edges of one predicate mostly carry the same values (its CURIE, label and weight): each
+    # such set is written once and reused, told apart by the values' types too (1 == 1.0 == True)
+    bodies: dict[tuple, str] = {}
     for u, v, key, data in edges:
         attrs = {"id": edge_id(u, v, key), "source": ids[u], "target": ids[v]}
         if data.get("predicate"):
             attrs["label"] = clean_text(str(data["predicate"]))  # Gephi: the edge type
-        out.append(_element("edge", attrs, _data(data, "edge", key_ids), "    "))
+        same = (tuple(data.items()), tuple(map(type, data.values())))  # (column_types allows only scalars)
+        body = bodies.get(same)
+        if body is None:
+            body = _body("edge", _data(data, "edge", key_ids), "    ")
+            if len(bodies) < 10_000:  # (kept small where values vary)
+                bodies[same] = body
+        out.append(f"    <edge{_attributes(attrs)}{body}")
         if len(out) >= lines:
             yield "".join(out).encode("utf-8")
             out = []
