@@ -386,3 +386,29 @@ def test_edges_with_equal_values_of_other_types_keep_their_own_text():
     (bc,) = back.get_edge_data("b", "c").values()
     (de,) = back.get_edge_data("d", "e").values()
     assert bc["weight"] == 1.0 and de["flag"] is True
+
+
+def test_edge_ends_name_their_nodes_whatever_the_node_names():
+    """Edges are written without escaping their ids (hex) or ends (node ids): a node id is
+    a whole NMTOKEN or a hash, so a name ending in a newline, or holding markup, still
+    gives edges whose ends an XML parser reads as the ids of their nodes."""
+    import networkx as nx
+
+    from eurokg.exporters.graphml import graphml_bytes, node_id
+
+    g = nx.MultiDiGraph()
+    names = ["ek:plain", "id:ends-in-newline\n", 'id:a"b<c>&d', "id:tab\there", "ид:кириллица"]
+    for n in names:
+        g.add_node(n, label=n)
+    for a, b in zip(names, names[1:]):
+        g.add_edge(a, b, key="k", predicate='ek:p"<&>', weight=1.0)
+    assert node_id("id:ends-in-newline\n") != "id:ends-in-newline\n"
+    root = ET.fromstring(graphml_bytes(g))
+    node_ids = {n.get("id") for n in root.iter(f"{{{NS['g']}}}node")}
+    assert len(node_ids) == len(names) and all(NMTOKEN.fullmatch(i) for i in node_ids)
+    assert "ek:plain" in node_ids and "ид:кириллица" in node_ids
+    edges = list(root.iter(f"{{{NS['g']}}}edge"))
+    assert len(edges) == 4
+    for edge in edges:
+        assert edge.get("source") in node_ids and edge.get("target") in node_ids
+        assert edge.get("label") == 'ek:p"<&>'

@@ -1193,33 +1193,40 @@ def _check_class(eng: StoreValidator, shape, cls, vmap, result):
 _TYPED = {str(XSD.integer): int, str(XSD.float): float, str(XSD.boolean): bool}
 
 
-def _datatype_ok(v, dt: URIRef) -> bool:
+_RDFS_LITERAL, _RDFS_DATATYPE = str(RDFS.Literal), str(RDFS.Datatype)
+
+
+@lru_cache(maxsize=1)
+def _python_types() -> dict:
+    """XSD datatype IRI -> the Python type(s) rdflib gives a well-formed value of it."""
     from datetime import date, datetime, time
     from decimal import Decimal
 
+    return {_XSD_STRING: (str, bytes), str(XSD.integer): int, str(XSD.float): float, str(XSD.decimal): Decimal,
+            str(XSD.boolean): bool, str(XSD.date): date, str(XSD.time): time, str(XSD.dateTime): datetime}
+
+
+def _datatype_ok(v, dt: URIRef) -> bool:
     if not isinstance(v, ox.Literal):
         return False
-    lit = from_ox(v)
-    if str(dt) == str(RDFS.Literal):
+    dt = str(dt)
+    if dt == _RDFS_LITERAL:
         return True
-    if str(dt) == str(RDFS.Datatype):
-        return lit.datatype is not None
+    if dt == _RDFS_DATATYPE:
+        return from_ox(v).datatype is not None
     if v.language:
-        return str(dt) == _LANGSTRING
-    if v.datatype.value != str(dt):
+        return dt == _LANGSTRING
+    if v.datatype.value != dt:
         return False
+    lit = from_ox(v)
     if getattr(lit, "ill_typed", None) is True:
         return False
-    value = lit.value
-    checks = {str(XSD.string): (str, bytes), str(XSD.integer): int, str(XSD.float): float,
-              str(XSD.decimal): Decimal, str(XSD.boolean): bool, str(XSD.date): date, str(XSD.time): time,
-              str(XSD.dateTime): datetime}
-    want = checks.get(str(dt))
+    want = _python_types().get(dt)
     if want is None:
         return True
-    if str(dt) == _XSD_STRING:
+    if dt == _XSD_STRING:
         return isinstance(str(lit), str)
-    return isinstance(value, want)
+    return isinstance(lit.value, want)
 
 
 def _check_datatype(eng, shape, dt, vmap, result):

@@ -20,7 +20,7 @@ from ..xmltext import clean_text
 from .projection import project
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
-_NMTOKEN = re.compile(r"^[\w.\-:]+$")
+_NMTOKEN = re.compile(r"[\w.\-:]+")  # whole names only (fullmatch: "$" would let a final newline in)
 _TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 
 
@@ -130,7 +130,7 @@ def column_types(records, domain: str, skip: frozenset | set = frozenset()) -> d
 def node_id(name: str, used: set[str] | None = None) -> str:
     """A safe NMTOKEN id: the CURIE where it is one, else a hash of it. The same in
     every graph format, and stable when other nodes come and go."""
-    if _NMTOKEN.match(name) and (used is None or name not in used):
+    if _NMTOKEN.fullmatch(name) and (used is None or name not in used):
         return name
     import hashlib
 
@@ -187,17 +187,23 @@ def graphml_chunks(g: nx.MultiDiGraph, lines: int = 20_000):
     # edges of one predicate mostly carry the same values (its CURIE, label and weight): each
     # such set is written once and reused, told apart by the values' types too (1 == 1.0 == True)
     bodies: dict[tuple, str] = {}
+    labels: dict[str, str] = {}  # a predicate -> its label attribute, written once
     for u, v, key, data in edges:
-        attrs = {"id": edge_id(u, v, key), "source": ids[u], "target": ids[v]}
-        if data.get("predicate"):
-            attrs["label"] = clean_text(str(data["predicate"]))  # Gephi: the edge type
+        # the id is hex and the ends are node ids (NMTOKENs): nothing in them to escape
+        head = f'    <edge id="{edge_id(u, v, key)}" source="{ids[u]}" target="{ids[v]}"'
+        predicate = data.get("predicate")
+        if predicate:
+            label = labels.get(predicate)
+            if label is None:
+                label = labels[predicate] = _attributes({"label": clean_text(str(predicate))})  # Gephi: the edge type
+            head += label
         same = (tuple(data.items()), tuple(map(type, data.values())))  # (column_types allows only scalars)
         body = bodies.get(same)
         if body is None:
             body = _body("edge", _data(data, "edge", key_ids), "    ")
             if len(bodies) < 10_000:  # (kept small where values vary)
                 bodies[same] = body
-        out.append(f"    <edge{_attributes(attrs)}{body}")
+        out.append(head + body)
         if len(out) >= lines:
             yield "".join(out).encode("utf-8")
             out = []
