@@ -374,9 +374,11 @@ def test_edges_with_equal_values_of_other_types_keep_their_own_text():
     g.add_edge("c", "d", key="p", predicate="ek:p", weight=1)
     g.add_edge("d", "e", key="q", predicate="ek:q", flag=True, weight=2.5)
     g.add_edge("e", "f", key="q", predicate="ek:q", flag=True, weight=2.5)
+    g.add_edge("f", "a", key="z", predicate="ek:z", weight=0.0)
+    g.add_edge("a", "c", key="z", predicate="ek:z", weight=-0.0)  # equal to 0.0, written apart
     text = graphml_bytes(g).decode("utf-8")
     weights = re.findall(r'<data key="e_weight">([^<]*)</data>', text)
-    assert sorted(weights) == ["1", "1", "1.0", "2.5", "2.5"]
+    assert sorted(weights) == ["-0.0", "0.0", "1", "1", "1.0", "2.5", "2.5"]
     key_ids = {("edge", name): f"e_{name}" for name in ("flag", "predicate", "weight")}
     for u, v, key, data in g.edges(keys=True, data=True):
         alone = _element("edge", {}, _data(data, "edge", key_ids), "    ")

@@ -185,7 +185,8 @@ def graphml_chunks(g: nx.MultiDiGraph, lines: int = 20_000):
             out = []
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
     # edges of one predicate mostly carry the same values (its CURIE, label and weight): each
-    # such set is written once and reused, told apart by the values' types too (1 == 1.0 == True)
+    # such set is written once and reused, told apart by the values' types too (1 == 1.0 == True);
+    # a set with a zero is written each time (0.0 == -0.0, written differently)
     bodies: dict[tuple, str] = {}
     labels: dict[str, str] = {}  # a predicate -> its label attribute, written once
     for u, v, key, data in edges:
@@ -197,11 +198,12 @@ def graphml_chunks(g: nx.MultiDiGraph, lines: int = 20_000):
             if label is None:
                 label = labels[predicate] = _attributes({"label": clean_text(str(predicate))})  # Gephi: the edge type
             head += label
-        same = (tuple(data.items()), tuple(map(type, data.values())))  # (column_types allows only scalars)
-        body = bodies.get(same)
+        values = tuple(data.values())
+        same = None if 0 in values else (tuple(data), values, tuple(map(type, values)))  # (scalars only: column_types)
+        body = bodies.get(same) if same is not None else None
         if body is None:
             body = _body("edge", _data(data, "edge", key_ids), "    ")
-            if len(bodies) < 10_000:  # (kept small where values vary)
+            if same is not None and len(bodies) < 10_000:  # (kept small where values vary)
                 bodies[same] = body
         out.append(head + body)
         if len(out) >= lines:
