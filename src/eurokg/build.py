@@ -412,34 +412,45 @@ def input_digest(project: Project, **options) -> str:
     return digest.hexdigest()
 
 
+def _sha256_of(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None where it cannot be read (gone, a folder...)."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
 def up_to_date(project: Project, **options) -> list[str] | None:
     """The stored summary when ``build/`` was made from exactly these inputs and options and
-    its files are intact; None when a build is needed."""
-    import hashlib
+    its files are intact; None when a build is needed.
+
+    The outputs are hashed in threads while the inputs are (hashlib and file reads let go
+    of the GIL): at a million triples that is 370 MB of outputs beside 50 MB of inputs."""
     import json
+    import os
+    from concurrent.futures import ThreadPoolExecutor
 
     manifest = project.build_dir / "manifest.json"
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("inputs") != input_digest(project, **options):
+    if not isinstance(data, dict):
         return None
     files = data.get("files") or {}
     if not isinstance(files, dict) or not all(plain_name(name) for name in files):
-        return None
-    for name, expected in files.items():
-        path = project.build_dir / name
-        try:
-            with open(path, "rb") as fh:
-                digest = hashlib.sha256()
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(chunk)
-        except OSError:
-            return None
-        if digest.hexdigest() != expected:
-            return None
-    return list(data.get("summary") or [])
+        return None  # (checked before any of them is opened)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+    try:
+        digests = {name: pool.submit(_sha256_of, project.build_dir / name) for name in files}
+        fresh = (data.get("inputs") == input_digest(project, **options)
+                 and all(future.result() == files[name] for name, future in digests.items()))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # (what is not hashed yet, once a build is needed)
+    return list(data.get("summary") or []) if fresh else None
 
 
 def sweep_staging(project: Project) -> list[str]:
