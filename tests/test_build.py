@@ -552,3 +552,31 @@ def test_a_failed_rdf_child_falls_back_with_a_warning(project, monkeypatch):
     with pytest.warns(RuntimeWarning, match="RDF writer process failed"):
         build(project, run_reasoner=False, extract=False)
     assert _rdf_outputs(project) == inline
+
+
+def test_rdf_child_input_that_cannot_be_written_falls_back_with_a_warning(project, monkeypatch, tmp_path):
+    """The child's input goes to a temporary folder first. If that cannot be written (a full
+    /tmp), the build writes the Turtle and TriG itself after a warning, leaving no folder."""
+    import errno
+    import tempfile
+
+    import numpy as np
+
+    from eurokg import rdfwrite
+
+    build(project, run_reasoner=False, extract=False)
+    inline = _rdf_outputs(project)
+    (project.build_dir / "eurokg.ttl").unlink()
+    monkeypatch.setattr(rdfwrite, "BACKGROUND_MIN_TRIPLES", 1)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full)
+    with pytest.warns(RuntimeWarning, match="RDF writer process could not be started.*No space left"):
+        build(project, run_reasoner=False, extract=False)
+    assert _rdf_outputs(project) == inline
+    assert not [p for p in scratch.iterdir() if p.name.startswith("eurokg-rdf-")]

@@ -493,3 +493,16 @@ def test_the_store_copy_leaves_a_provenance_graph_it_cannot_write_to_the_general
     copy = StoreCopy()
     copy.describe(plain)
     assert PROVENANCE_GRAPH in copy.graphs and len(copy.store) == 4
+
+    # a name Oxigraph refuses (a library caller's graph IRI with a space, a file name that was
+    # not UTF-8) after an accepted record: nothing is added, not even the rows noted so far;
+    # the provenance graph is left to the general copy, which reports it if this engine runs
+    for refused in ({"graph": URIRef(str(GRAPH["curated/t"]) + "/with space")},
+                    {"file": b"caf\xe9.csv".decode("utf-8", "surrogateescape")}):
+        fields = {"graph": GRAPH["curated/t/b"], "file": "t.csv", **refused}
+        odd = [*plain, Contribution(triples=[(ID["b"], EK.note, Literal("y"))], row=4,
+                                    sources=(ID["founding-article"],), **fields)]
+        copy = StoreCopy()
+        copy.describe(odd)
+        assert PROVENANCE_GRAPH not in copy.graphs and len(copy.store) == 0
+        assert not copy.originals.by_pred

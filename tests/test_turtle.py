@@ -95,3 +95,36 @@ def test_subject_lines_found_in_one_search_as_line_by_line(tmp_path):
         assert found.pop(ID["f.g"]) == 12 and found.pop(ID["j.k"]) == 15
         assert found == before
         assert found[ID["a"]] == 3 and found[ID["c"]] == 7 and found[ID["d"]] == 9 and found[ID["i"]] == 14
+
+
+def test_a_file_name_with_spaces_and_markup_gives_valid_graph_iris(project, tmp_path):
+    """Graph and skolem IRIs carry the file's name: characters an IRI may not hold (a space,
+    quotes, ``%``, ``#``) are percent-encoded, so Oxigraph (validation, Turtle, TriG) takes
+    them. Plain names keep their IRIs."""
+    import pyoxigraph as ox
+
+    path = tmp_path / 'g7 notes "draft" #2 100%.ttl'
+    path.write_text(TTL, encoding="utf-8")
+    ontology = Ontology.load(project.ontology)
+    contributions = read_turtle(path, ontology)
+    stem = "g7%20notes%20%22draft%22%20%232%20100%25"
+    assert {str(c.graph) for c in contributions} == {str(GRAPH[f"curated/{stem}/a"]), str(GRAPH[f"curated/{stem}/b"]),
+                                                     str(GRAPH[f"curated/{stem}"])}
+    for c in contributions:
+        ox.NamedNode(str(c.graph))  # raises on an IRI Oxigraph refuses
+        for t in c.triples:
+            for term in t:
+                if str(term).startswith(str(GENID)):
+                    assert str(term) == str(GENID[f"{stem}-1"]) and ox.NamedNode(str(term))
+
+
+def test_segment_encodes_only_what_an_iri_segment_cannot_hold():
+    from eurokg.vocab import segment
+
+    assert segment("g7") == "g7" and segment("central-asia_2025.v2") == "central-asia_2025.v2"
+    assert segment("Астана") == "Астана"  # IRIs hold any Unicode letter
+    assert segment("a b") == "a%20b" and segment("100%") == "100%25" and segment("x/y?z#w") == "x%2Fy%3Fz%23w"
+    assert segment('q"<>{}|\\^`') == "q%22%3C%3E%7B%7D%7C%5C%5E%60"
+    assert segment("tab\there\x7f") == "tab%09here%7F"
+    assert segment(b"caf\xe9".decode("utf-8", "surrogateescape")) == "caf%E9"  # a name that was not UTF-8
+    assert segment("x\ud800") == "x%ED%A0%80"  # a lone surrogate of another kind

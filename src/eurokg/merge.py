@@ -316,6 +316,16 @@ class _PlainStore(SimpleMemory):
                 self._predicate_index(p)
             self._object_index()
         super().remove(triple_pattern, context)
+        if self._lazy:  # rdflib leaves emptied entries behind; properties_of reads them as they are
+            spo = self._spo
+            for s in [triple_pattern[0]] if triple_pattern[0] is not None else list(spo):
+                po = spo.get(s)
+                if po is None:
+                    continue
+                for p in [p for p, objects in po.items() if not objects]:
+                    del po[p]
+                if not po:
+                    del spo[s]
 
     def __len__(self, context=None) -> int:
         if not self._lazy:
@@ -330,6 +340,13 @@ def plain_graph() -> Graph:
 
 
 _NO_PROPERTIES: dict = {}
+
+
+def in_text_order(terms) -> list:
+    """``terms`` (terms, or tuples of them such as ``subject_objects`` gives) sorted by their
+    text: for code that keeps the first or last of several matches, so that its choice does not
+    depend on the order a store keeps (the union's store makes its indexes on demand)."""
+    return sorted(terms, key=lambda t: tuple(map(str, t)) if isinstance(t, tuple) else (str(t),))
 
 
 def properties_of(graph: Graph):

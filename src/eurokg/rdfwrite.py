@@ -339,6 +339,12 @@ class RdfJob:
             return cls(table, turtle_triples, graphs)
         except KeyError:  # a term outside the table: the writers make a table of their own
             return None
+        except OSError as exc:  # the child's input could not be written (a full temporary folder...)
+            import warnings
+
+            warnings.warn(f"the RDF writer process could not be started ({exc}); writing the Turtle and TriG in "
+                          "this process", RuntimeWarning, stacklevel=2)
+            return None
 
     def file(self, fmt: str):
         """The path of the child's file for format ``fmt`` (``ttl`` or ``trig``) once written,

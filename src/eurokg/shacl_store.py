@@ -162,8 +162,9 @@ class StoreCopy:
         record per named graph: its type, file, row and sources), written here as N-Triples
         from the contributions and loaded by Oxigraph, not converted triple by triple from
         rdflib's terms (364,719 triples at a million: 11 s on a slow day, ``docs/scale.md``
-        §2i). Call it once ``merge`` has accepted them. Where a source is not an IRI, nothing
-        is added, and the graph is copied with the others."""
+        §2i). Call it once ``merge`` has accepted them. Where a source is not an IRI, or a
+        name or file name is one Oxigraph refuses (it is only needed if this engine validates,
+        and is reported then), nothing is added, and the graph is copied with the others."""
         from rdflib import URIRef
 
         from .vocab import EK, PROV, PROVENANCE_GRAPH, RDF, XSD
@@ -176,22 +177,28 @@ class StoreCopy:
         files: dict = {}
         sources: dict = {}
         lines = []
-        for c in contributions:
-            graph = str(iri(str(c.graph)))
-            name = files.get(c.file)
-            if name is None:
-                name = files[c.file] = str(ox.Literal(c.file))
-            lines.append(f"{graph} {a} {record} .\n{graph} {file_p} {name} .\n")
-            if c.row is not None:  # rdflib's Literal(row, datatype=xsd:positiveInteger), as written
-                row = ox.Literal(str(c.row), datatype=positive)
-                lines.append(f"{graph} <{row_p.value}> {row} .\n")
-                self.originals.note(iri(str(c.graph)), row_p, row)
-            for src in c.sources:
-                text = sources.get(src)
-                if text is None:
-                    text = sources[src] = str(iri(str(src)))
-                lines.append(f"{graph} {derived} {text} .\n")
+        rows = []  # (noted once all is written: nothing half-done where a name is refused)
+        try:
+            for c in contributions:
+                graph = str(iri(str(c.graph)))
+                name = files.get(c.file)
+                if name is None:
+                    name = files[c.file] = str(ox.Literal(c.file))
+                lines.append(f"{graph} {a} {record} .\n{graph} {file_p} {name} .\n")
+                if c.row is not None:  # rdflib's Literal(row, datatype=xsd:positiveInteger), as written
+                    row = ox.Literal(str(c.row), datatype=positive)
+                    lines.append(f"{graph} <{row_p.value}> {row} .\n")
+                    rows.append((iri(str(c.graph)), row))
+                for src in c.sources:
+                    text = sources.get(src)
+                    if text is None:
+                        text = sources[src] = str(iri(str(src)))
+                    lines.append(f"{graph} {derived} {text} .\n")
+        except ValueError:  # an IRI or a text Oxigraph refuses (a space in a file's name...)
+            return
         self.store.load("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+        for graph_node, row in rows:
+            self.originals.note(graph_node, row_p, row)
         self.graphs.add(PROVENANCE_GRAPH)
 
     def complete(self, triples_of_other_graphs: Iterable[tuple]) -> tuple[ox.Store, Originals]:

@@ -78,6 +78,27 @@ matching alternative is the longest match: ``curie`` runs for every node and edg
 export, and one regex match is several times faster than testing each namespace."""
 
 
+_NOT_IN_A_SEGMENT = re.compile(r'[\x00-\x20<>"{}|\\^`%#?/\x7f-\x9f\ud800-\udfff\ufffe\uffff]+')
+
+
+def segment(name: str) -> str:
+    """``name`` (a file's stem, say) as one path segment of an IRI: what an IRI may not hold
+    (spaces, ``<>"{}|\\^```, control characters) and what would end or split the segment
+    (``/?#``, and ``%`` itself) percent-encoded as UTF-8, the rest as it is. Names of letters,
+    digits and ``-_.`` (and any other Unicode letter) come out unchanged. A name decoded from
+    bytes that were not UTF-8 (lone surrogates, ``surrogateescape``) gets its original bytes."""
+
+    def encoded(match: re.Match) -> str:
+        text = match.group()
+        try:
+            data = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode("utf-8", "surrogatepass")
+        return "".join(f"%{byte:02X}" for byte in data)
+
+    return _NOT_IN_A_SEGMENT.sub(encoded, name)
+
+
 def expand(text: str) -> URIRef:
     """Expand ``prefix:local`` or ``<iri>`` to an IRI; raise ``ValueError`` otherwise."""
     text = text.strip()
@@ -92,5 +113,5 @@ def expand(text: str) -> URIRef:
 __all__ = [
     "BASE", "EK", "ID", "GRAPH", "GENID", "REPORT", "WIKIDATA_SITE", "WIKIDATA_SPARQL", "WD", "WDT", "EDTF", "SH", "RDF", "RDFS", "OWL", "XSD",
     "SKOS", "PROV", "TIME", "DCTERMS", "ONTOLOGY_IRI", "PROVENANCE_GRAPH", "PREFIXES",
-    "curie", "expand",
+    "curie", "expand", "segment",
 ]

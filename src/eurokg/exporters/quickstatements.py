@@ -30,7 +30,7 @@ from typing import BinaryIO, Iterable
 
 from rdflib import Literal, URIRef
 
-from ..merge import union_graph
+from ..merge import in_text_order, union_graph
 from ..vocab import EK, ID, PROV, RDF, RDFS, SKOS, WD, WIKIDATA_SITE, XSD
 
 _PRECISION = {XSD.date: 11, XSD.gYearMonth: 10, XSD.gYear: 9, EK.Decade: 8}
@@ -106,7 +106,7 @@ def statements(dataset, ontology, *, known: Iterable[tuple[str, str, str]] = (),
             out += ["S813", f"+{retrieved}T00:00:00Z/11"]
         return out
 
-    items: dict[URIRef, str] = {s: str(q) for s, q in graph.subject_objects(EK.wikidataId)}
+    items: dict[URIRef, str] = {s: str(q) for s, q in in_text_order(graph.subject_objects(EK.wikidataId))}
     lines_by_item: dict[str, list[str]] = defaultdict(list)
     creates: dict[URIRef, list[str]] = defaultdict(list)
 

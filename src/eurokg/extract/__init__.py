@@ -109,11 +109,12 @@ def claims_dataset(extractions: list[Extraction], kb: KnowledgeBase, *, min_sour
 
 def _known_sources(kb: KnowledgeBase) -> dict[str, dict]:
     """Curated ek:Source rows with an identifier: metadata for plain text files named after it."""
+    from ..merge import in_text_order
     from ..vocab import EK
     from .kb import local
 
     out = {}
-    for s, ident in kb.graph.subject_objects(EK.identifier):
+    for s, ident in in_text_order(kb.graph.subject_objects(EK.identifier)):
         meta = {"source_id": local(s), "id": local(s), "language": "en"}
         label = kb.graph.value(s, RDFS.label)
         if label is not None:

@@ -12,6 +12,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from ..link.gazetteer import Gazetteer
 from ..link.linker import Linker
+from ..merge import in_text_order
 from ..timespan import interval
 from ..vocab import EK, ID
 
@@ -133,8 +134,9 @@ class KnowledgeBase:
         return sorted(m for m in found if self.is_a(m, "State"))
 
     def office_state(self, person: str, when: dt.date) -> str | None:
-        """The state whose office the person held on ``when`` (from the curated offices)."""
-        for office in self.graph.subjects(EK.holder, ID[person]):
+        """The state whose office the person held on ``when`` (from the curated offices; of
+        two offices held that day, the first by IRI, whatever order the store keeps)."""
+        for office in in_text_order(self.graph.subjects(EK.holder, ID[person])):
             start = _day(self.graph.value(office, EK.startDate))
             end = _day(self.graph.value(office, EK.endDate), end=True)
             if (start is None or start <= when) and (end is None or when <= end):
@@ -225,7 +227,7 @@ class KnowledgeBase:
     def currency_codes(self) -> dict[str, str]:
         """currency entity id -> ISO 4217 code."""
         out = {}
-        for s, o in self.graph.subject_objects(EK.isoCode):
+        for s, o in in_text_order(self.graph.subject_objects(EK.isoCode)):
             ident = local(s)
             if ident and self.is_a(ident, "Currency"):
                 out[ident] = str(o)

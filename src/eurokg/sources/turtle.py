@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 
 from ..errors import InputError
-from ..vocab import GENID, GRAPH, ID, PROV, RDF
+from ..vocab import GENID, GRAPH, ID, PROV, RDF, segment
 from . import Contribution, Reference
 from .rdffile import iter_quads
 
@@ -40,7 +40,7 @@ def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) 
     """``copy``: a :class:`eurokg.shacl_store.StoreCopy` that gets every triple too (Oxigraph
     loads the file's bytes itself; its blank nodes are replaced by the skolem IRIs given here)."""
     shown = display or str(path)
-    skolem = _skolemizer(path.stem)
+    skolem = _skolemizer(segment(path.stem))
     triples = []
     skolemised: list = []  # (with a copy) the triples that had blank nodes in the file
     noted: list = []  # (with a copy) the triples whose object the store canonicalises
@@ -80,19 +80,20 @@ def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) 
         return out
 
     lines = _subject_lines(path, id_base)
+    stem = segment(path.stem)  # a file named "g7 notes.ttl" gives graphs under curated/g7%20notes/
     derived = PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
     contributions: list[Contribution] = []
     for subject in sorted(s for s in by_subject if s.startswith(id_base)):
         group = closure(subject)
         sources = sorted({o for s, p, o in by_subject[subject] if p == derived and isinstance(o, URIRef)})
-        contribution = _contribution(GRAPH[f"curated/{path.stem}/{str(subject)[len(id_base):]}"], group, shown, sources)
+        contribution = _contribution(GRAPH[f"curated/{stem}/{str(subject)[len(id_base):]}"], group, shown, sources)
         if subject in lines:
             contribution.lines = {subject: lines[subject]}
         contributions.append(contribution)
     rest = [t for t in triples if t[0] not in claimed]  # a closure takes every triple of the subjects it visits
     if rest:
         sources = sorted({o for s, p, o in rest if p == derived and isinstance(o, URIRef)})
-        contributions.append(_contribution(GRAPH[f"curated/{path.stem}"], rest, shown, sources))
+        contributions.append(_contribution(GRAPH[f"curated/{stem}"], rest, shown, sources))
     if copy is not None:
         copy.holds([c.graph for c in contributions], canonicalised=noted, skolemised=skolemised)
     return contributions
