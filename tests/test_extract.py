@@ -362,6 +362,10 @@ BAD = {
     "empty.md": (b"---\ntitle: x\npublished: 2025-01-01\nlanguage: en\n---\n\n  \n", "no text", 6),
     "latin1.md": (b"---\ntitle: x\npublished: 2025-01-01\nlanguage: en\n---\nAlmaty caf\xe9\n", "not valid UTF-8", 6),
     "unknown-key.md": (b"---\ntitle: x\npublshed: 2025-01-01\nlanguage: en\n---\nBody.\n", "unknown key", 3),
+    "spaced-id.md": (b"---\ntitle: x\npublished: 2025-01-01\nlanguage: en\nid: my article\n---\nBody.\n",
+                     "id 'my article' must be letters", 5),
+    "list-id.md": (b"---\ntitle: x\npublished: 2025-01-01\nlanguage: en\nid: [a, b]\n---\nBody.\n",
+                   "id \"['a', 'b']\" must be letters", 5),
 }
 
 
@@ -375,6 +379,12 @@ def test_bad_articles(tmp_path, extractor, name):
     assert message in err.value.message and err.value.path == str(path)
     if line is not None:
         assert err.value.line == line
+
+
+def test_a_numeric_article_id_is_read_as_text(tmp_path, extractor):
+    path = tmp_path / "numbered.md"
+    path.write_bytes(b"---\ntitle: x\npublished: 2025-01-01\nlanguage: en\nid: 2025\n---\nAstana hosted a summit.\n")
+    assert extractor.read(path).id == "2025"
 
 
 def test_huge_article_refused(tmp_path, extractor):

@@ -30,6 +30,7 @@ REQUIRED = ("title", "published", "language")
 MAX_ARTICLE_BYTES = Limits.max_article_bytes  # the default of max-article-bytes (eurokg.limits)
 KNOWN = {"title", "url", "publisher", "published", "language", "sources", "id"}
 SLUG = re.compile(r"[^a-z0-9]+")
+_ARTICLE_ID = re.compile(r"[A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,11 @@ def parse_article(text: str, shown: str, *, suffix: str = ".md", stem: str = "ar
         raise InputError("front matter: sources must be a list of citations", shown, _key_line(text, "sources"), 1)
     if not body.strip():
         raise InputError("the article has no text", shown, body_line, None)
-    ident = meta.get("id") or slug(stem)
-    return Article(id=str(ident), path=shown, title=meta["title"].strip(), published=published,
+    ident = str(meta.get("id") or slug(stem))  # (YAML reads "id: 2025" as a number)
+    if not _ARTICLE_ID.fullmatch(ident):
+        raise InputError(f"front matter: id {ident!r} must be letters, digits, '-', '_' or '.' (it names the "
+                         "article's IRIs)", shown, _key_line(text, "id") if body_line > 1 else None, 1)
+    return Article(id=ident, path=shown, title=meta["title"].strip(), published=published,
                    language=meta["language"].strip(), body=body, url=meta.get("url"),
                    publisher=meta.get("publisher"), sources=tuple(sources), source_id=meta.get("source_id"),
                    body_line=body_line)
