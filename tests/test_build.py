@@ -580,3 +580,18 @@ def test_rdf_child_input_that_cannot_be_written_falls_back_with_a_warning(projec
         build(project, run_reasoner=False, extract=False)
     assert _rdf_outputs(project) == inline
     assert not [p for p in scratch.iterdir() if p.name.startswith("eurokg-rdf-")]
+
+
+def test_two_articles_with_one_id_stop_the_build(project):
+    """Two articles whose ids are the same would share one claims graph and one source: the
+    build stops, naming both files, and writes nothing."""
+    from eurokg.errors import InputError
+
+    original = project.articles / "cku-railway.md"
+    text = original.read_text(encoding="utf-8")
+    (project.articles / "cku railway.md").write_text(text, encoding="utf-8")  # its id from the name: cku-railway
+    with pytest.raises(InputError) as err:
+        build(project, run_reasoner=False)
+    named = f"{err.value.path} {err.value.message}"
+    assert "'cku-railway'" in err.value.message and "cku-railway.md" in named and "cku railway.md" in named
+    assert not (project.build_dir / "manifest.json").exists()

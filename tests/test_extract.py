@@ -381,6 +381,27 @@ def test_bad_articles(tmp_path, extractor, name):
         assert err.value.line == line
 
 
+def test_article_ids_from_names_in_any_script_stay_apart(tmp_path, extractor):
+    """An id made from a file's name keeps letters of any script ("Астана.md" is "астана",
+    not a shared fallback); two articles that still end with one id are an error naming
+    both files, not one claims graph made of the two."""
+    from eurokg.extract import distinct_ids, extract_paths
+
+    body = "---\ntitle: x\npublished: 2025-06-18\nlanguage: en\n---\nAstana hosted a summit.\n"
+    names = ["Астана.md", "Бишкек саммит.md", "北京.md", "CKU_Railway 2025.md"]
+    for name in names:
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    ids = [extractor.read(tmp_path / name).id for name in names]
+    assert ids == ["астана", "бишкек-саммит", "北京", "cku-railway-2025"]
+    assert len(extract_paths(extractor, [tmp_path / n for n in names])) == 4
+    (tmp_path / "астана!.md").write_text(body, encoding="utf-8")  # the same id as Астана.md
+    with pytest.raises(InputError) as err:
+        extract_paths(extractor, [tmp_path / "Астана.md", tmp_path / "астана!.md"])
+    assert "'астана'" in err.value.message and "Астана.md" in err.value.message
+    assert err.value.path == str(tmp_path / "астана!.md")
+    assert distinct_ids([]) == []
+
+
 def test_a_numeric_article_id_is_read_as_text(tmp_path, extractor):
     path = tmp_path / "numbered.md"
     path.write_bytes(b"---\ntitle: x\npublished: 2025-01-01\nlanguage: en\nid: 2025\n---\nAstana hosted a summit.\n")

@@ -512,7 +512,7 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     """Extract claims from the project's articles (``data/articles``), corroborate them
     against each other and the curated data, and add them to the dataset. ``curated``:
     the dataset's union without provenance, where the caller has it already."""
-    from .extract import Extractor, article_files
+    from .extract import Extractor, article_files, distinct_ids
     from .extract.claims import DEFAULT_MIN_SOURCES, add_claims, corroborate
     from .extract.kb import KnowledgeBase
 
@@ -525,7 +525,7 @@ def extract_stage(project: Project, loaded: Loaded, *, min_sources: int | None =
     gaz = load_gazetteer(project, loaded.ontology)
     kb = KnowledgeBase(loaded.ontology, gaz, curated)
     extractor = Extractor(kb)
-    extractions = [extractor.extract_file(p, display=project.relpath(p)) for p in paths]
+    extractions = distinct_ids([extractor.extract_file(p, display=project.relpath(p)) for p in paths])
     corroboration = corroborate(extractions, curated, loaded.ontology, min_sources=threshold)
     count = add_claims(loaded.dataset, extractions, corroboration, kb)
     kb.forget_graph()  # the claims outlive the union they were checked against (docs/scale.md §2f)

@@ -91,7 +91,21 @@ class Extractor:
 
 def extract_paths(extractor: Extractor, paths, *, display=str, metadata: dict | None = None) -> list[Extraction]:
     """Extract every article; the first bad one raises (so a caller writes nothing)."""
-    return [extractor.extract_file(p, display=display(p), metadata=metadata) for p in paths]
+    return distinct_ids([extractor.extract_file(p, display=display(p), metadata=metadata) for p in paths])
+
+
+def distinct_ids(extractions: list[Extraction]) -> list[Extraction]:
+    """``extractions``, once no two articles share an id: an id names the article's claims
+    graph and its source, so two with one id would be merged into one without a word."""
+    from ..errors import InputError
+
+    seen: dict[str, str] = {}
+    for ex in extractions:
+        first = seen.setdefault(ex.article.id, ex.article.path)
+        if first != ex.article.path:
+            raise InputError(f"the article id {ex.article.id!r} is {first}'s too: give one of them another "
+                             "(front matter: id: ...)", ex.article.path)
+    return extractions
 
 
 def claims_dataset(extractions: list[Extraction], kb: KnowledgeBase, *, min_sources: int):
@@ -129,5 +143,5 @@ def _known_sources(kb: KnowledgeBase) -> dict[str, dict]:
     return out
 
 
-__all__ = ["extract_paths", "claims_dataset", "Article", "Document", "Extraction", "Extractor", "Fact", "KnowledgeBase", "Pipeline", "RULES",
+__all__ = ["extract_paths", "distinct_ids", "claims_dataset", "Article", "Document", "Extraction", "Extractor", "Fact", "KnowledgeBase", "Pipeline", "RULES",
            "Rule", "article_files", "load_kb", "parse_article", "read_article", "EXTRACTOR_VERSION"]

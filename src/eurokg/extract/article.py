@@ -29,8 +29,8 @@ from ..sources.text import read_utf8
 REQUIRED = ("title", "published", "language")
 MAX_ARTICLE_BYTES = Limits.max_article_bytes  # the default of max-article-bytes (eurokg.limits)
 KNOWN = {"title", "url", "publisher", "published", "language", "sources", "id"}
-SLUG = re.compile(r"[^a-z0-9]+")
-_ARTICLE_ID = re.compile(r"[A-Za-z0-9._-]+")
+SLUG = re.compile(r"[\W_]+")  # (what is not a letter or a digit, in any script)
+_ARTICLE_ID = re.compile(r"[\w.-]+")  # letters and digits of any script, "_", "-", "."
 
 
 @dataclass(frozen=True)
