@@ -402,6 +402,17 @@ def test_article_ids_from_names_in_any_script_stay_apart(tmp_path, extractor):
     assert distinct_ids([]) == []
 
 
+def test_a_plain_text_article_takes_its_curated_source_id_as_it_is():
+    """A text file named after a curated source takes that source's id, an IRI's local part
+    already (it may hold '/'); only an id typed in front matter is checked."""
+    from eurokg.extract.article import parse_article
+
+    known = {"report": {"id": "reports/2025-q1", "source_id": "reports/2025-q1", "title": "Q1", "published": "2025-04-01",
+                        "language": "en"}}
+    article = parse_article("Astana hosted a summit.\n", "report.txt", suffix=".txt", stem="report", known=known)
+    assert article.id == "reports/2025-q1"
+
+
 def test_a_numeric_article_id_is_read_as_text(tmp_path, extractor):
     path = tmp_path / "numbered.md"
     path.write_bytes(b"---\ntitle: x\npublished: 2025-01-01\nlanguage: en\nid: 2025\n---\nAstana hosted a summit.\n")

@@ -139,7 +139,8 @@ def parse_article(text: str, shown: str, *, suffix: str = ".md", stem: str = "ar
     if not body.strip():
         raise InputError("the article has no text", shown, body_line, None)
     ident = str(meta.get("id") or slug(stem))  # (YAML reads "id: 2025" as a number)
-    if not _ARTICLE_ID.fullmatch(ident):
+    # an id typed in the front matter is checked; one from a curated source is an IRI's already
+    if suffix.lower() in (".md", ".markdown") and meta.get("id") and not _ARTICLE_ID.fullmatch(ident):
         raise InputError(f"front matter: id {ident!r} must be letters, digits, '-', '_' or '.' (it names the "
                          "article's IRIs)", shown, _key_line(text, "id") if body_line > 1 else None, 1)
     return Article(id=ident, path=shown, title=meta["title"].strip(), published=published,
