@@ -88,11 +88,21 @@ class _Terms:
         self.p_ox = {t: convert(t) for t in predicates}
         self.o_ox = {k: convert(t) for k, t in objects.items()}
 
+    @property
+    def bases(self) -> tuple[int, int]:
+        """``P`` and ``O`` of :meth:`numbers` (the counts of predicates and objects, plus one)."""
+        return len(self.p_rank) + 1, len(self.o_rank) + 1
+
+    def numbers(self, triples) -> list[int]:
+        """Each triple as one number, ``(s * P + p) * O + o`` of its terms' ranks: the numbers
+        order the triples as :func:`_order` does."""
+        s_rank, p_rank, o_rank = self.s_rank, self.p_rank, self.o_rank
+        n_p, n_o = self.bases
+        return [(s_rank[s] * n_p + p_rank[p]) * n_o + o_rank[id(o)] for s, p, o in triples]
+
     def sorted(self, triples: list) -> list:
         """``triples`` in :func:`_order`'s order (a new list)."""
-        s_rank, p_rank, o_rank = self.s_rank, self.p_rank, self.o_rank
-        n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
-        keys = [(s_rank[s] * n_p + p_rank[p]) * n_o + o_rank[id(o)] for s, p, o in triples]
+        keys = self.numbers(triples)
         return [triples[i] for i in sorted(range(len(triples)), key=keys.__getitem__)]
 
     def triples(self, triples: list):
@@ -305,11 +315,10 @@ class RdfJob:
         import pyoxigraph as ox
 
         s_rank, p_rank, o_rank = table.s_rank, table.p_rank, table.o_rank
-        n_p, n_o = len(p_rank) + 1, len(o_rank) + 1
+        n_p, n_o = table.bases
 
         def keys(triples):  # each triple's number, sorted: the order of _Terms.sorted
-            found = [(s_rank[s] * n_p + p_rank[p]) * n_o + o_rank[id(o)] for s, p, o in triples]
-            return np.sort(np.array(found, dtype=np.int64))
+            return np.sort(np.array(table.numbers(triples), dtype=np.int64))
 
         np.save(folder / "turtle.npy", keys(dict.fromkeys(turtle_triples)))  # as turtle() reads them
         per_graph = [keys(g) for g in graphs]
@@ -333,7 +342,7 @@ class RdfJob:
         encode."""
         if table.blank or sum(len(g) for g in graphs) < BACKGROUND_MIN_TRIPLES:
             return None
-        if len(table.s_rank) * (len(table.p_rank) + 1) * (len(table.o_rank) + 1) >= 2 ** 63:
+        if len(table.s_rank) * table.bases[0] * table.bases[1] >= 2 ** 63:
             return None
         try:
             return cls(table, turtle_triples, graphs)

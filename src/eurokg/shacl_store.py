@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import date as dt_date, datetime as dt_datetime, time as dt_time
+from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
@@ -1197,20 +1199,10 @@ def _check_class(eng: StoreValidator, shape, cls, vmap, result):
                 result(f, "class", v)
 
 
-_TYPED = {str(XSD.integer): int, str(XSD.float): float, str(XSD.boolean): bool}
-
-
 _RDFS_LITERAL, _RDFS_DATATYPE = str(RDFS.Literal), str(RDFS.Datatype)
-
-
-@lru_cache(maxsize=1)
-def _python_types() -> dict:
-    """XSD datatype IRI -> the Python type(s) rdflib gives a well-formed value of it."""
-    from datetime import date, datetime, time
-    from decimal import Decimal
-
-    return {_XSD_STRING: (str, bytes), str(XSD.integer): int, str(XSD.float): float, str(XSD.decimal): Decimal,
-            str(XSD.boolean): bool, str(XSD.date): date, str(XSD.time): time, str(XSD.dateTime): datetime}
+_PYTHON_TYPES = {_XSD_STRING: (str, bytes), str(XSD.integer): int, str(XSD.float): float, str(XSD.decimal): Decimal,
+                 str(XSD.boolean): bool, str(XSD.date): dt_date, str(XSD.time): dt_time, str(XSD.dateTime): dt_datetime}
+"""XSD datatype IRI -> the Python type(s) rdflib gives a well-formed value of it."""
 
 
 def _datatype_ok(v, dt: URIRef) -> bool:
@@ -1228,7 +1220,7 @@ def _datatype_ok(v, dt: URIRef) -> bool:
     lit = from_ox(v)
     if getattr(lit, "ill_typed", None) is True:
         return False
-    want = _python_types().get(dt)
+    want = _PYTHON_TYPES.get(dt)
     if want is None:
         return True
     if dt == _XSD_STRING:

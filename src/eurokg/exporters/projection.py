@@ -127,7 +127,7 @@ def project(dataset: Dataset, ontology, graph: Graph | None = None) -> nx.MultiD
     names = {node: curie(node) for node in entities}  # each entity's CURIE made once
     edge_kinds: dict[URIRef, tuple[str, str]] = {}  # predicate -> (CURIE, label)
     naming = set(_NAMING)
-    label_p, source_p = RDFS.label, PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
+    label_p, source_p = _LABEL, PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
     properties = properties_of(graph)
     type_labels: dict[frozenset, str] = {}  # a set of types -> the label of its most specific
     for node in entities:

@@ -40,7 +40,8 @@ def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) 
     """``copy``: a :class:`eurokg.shacl_store.StoreCopy` that gets every triple too (Oxigraph
     loads the file's bytes itself; its blank nodes are replaced by the skolem IRIs given here)."""
     shown = display or str(path)
-    skolem = _skolemizer(segment(path.stem))
+    stem = segment(path.stem)  # a file named "g7 notes.ttl" gives graphs under curated/g7%20notes/
+    skolem = _skolemizer(stem)
     triples = []
     skolemised: list = []  # (with a copy) the triples that had blank nodes in the file
     noted: list = []  # (with a copy) the triples whose object the store canonicalises
@@ -80,7 +81,6 @@ def read_turtle(path: Path, ontology, *, display: str | None = None, copy=None) 
         return out
 
     lines = _subject_lines(path, id_base)
-    stem = segment(path.stem)  # a file named "g7 notes.ttl" gives graphs under curated/g7%20notes/
     derived = PROV.wasDerivedFrom  # (rdflib's namespaces look each name up anew)
     contributions: list[Contribution] = []
     for subject in sorted(s for s in by_subject if s.startswith(id_base)):
