@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import networkx as nx
@@ -595,3 +596,164 @@ def test_two_articles_with_one_id_stop_the_build(project):
     named = f"{err.value.path} {err.value.message}"
     assert "'cku-railway'" in err.value.message and "cku-railway.md" in named and "cku railway.md" in named
     assert not (project.build_dir / "manifest.json").exists()
+
+
+# --- validation in a child process, beside the writing (eurokg.validate.ValidationJob)
+
+def _on_the_store(project) -> None:
+    (project.root / "pyproject.toml").write_text('[tool.eurokg]\nvalidator = "oxigraph"\n', encoding="utf-8")
+
+
+def _validation_folders(scratch: Path) -> list[Path]:
+    return [p for p in scratch.iterdir() if p.name.startswith("eurokg-validate-")]
+
+
+@contextmanager
+def _child_did_the_work():
+    """No fallback to validation in process (it warns): the child's own report or error was read."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "the validation process", RuntimeWarning)
+        yield
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch) -> Path:
+    """The temporary folder children's folders are made in, to see that none is left."""
+    import tempfile
+
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_build_validated_in_a_child_process_writes_the_same_files(project, monkeypatch, scratch):
+    """From ``BACKGROUND_VALIDATION_TRIPLES`` on, a build without the reasoner validates in a
+    child while it writes: every output (the reports and the manifest included) is the same
+    bytes as with validation first in process, and the child's folder is gone."""
+    import importlib
+
+    build_module = importlib.import_module("eurokg.build")
+    validation = importlib.import_module("eurokg.validate")
+    _on_the_store(project)
+    first = build(project, run_reasoner=False)
+    in_process = _digests(project.build_dir)
+    assert "validation.ttl" in in_process and first.report.findings
+    started = []
+    real = validation.ValidationJob.__init__
+
+    def recording(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        started.append(self._child._folder)
+
+    monkeypatch.setattr(validation.ValidationJob, "__init__", recording)
+    monkeypatch.setattr(build_module, "BACKGROUND_VALIDATION_TRIPLES", 1)
+    with _child_did_the_work():
+        second = build(project, run_reasoner=False)
+    assert started and not started[0].exists() and not _validation_folders(scratch)
+    assert _digests(project.build_dir) == in_process
+    assert second.report.findings == first.report.findings
+    assert "wait for validation" in second.timings
+
+
+def _invalid_trade(project) -> None:
+    trade = project.curated / "trade.csv"
+    text = trade.read_text(encoding="utf-8").replace("2025-01-01,2025-05-31", "2025-05-31,2025-01-01")
+    trade.write_text(text, encoding="utf-8")
+
+
+def test_violations_found_in_the_child_stop_the_build_and_write_nothing(project, monkeypatch, scratch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
+    _on_the_store(project)
+    build(project, run_reasoner=False)
+    before = _digests(project.build_dir)
+    _invalid_trade(project)
+    with pytest.raises(ValidationFailed) as info, _child_did_the_work():
+        build(project, run_reasoner=False)
+    messages = [f.message for f in info.value.report.findings if f.severity == "Violation"]
+    assert any("ends (2025-01-01) before it starts (2025-05-31)" in m for m in messages)
+    assert _digests(project.build_dir) == before  # the last good build stands, whole
+    assert not _validation_folders(scratch)
+
+
+def test_validations_verdict_comes_before_a_failure_in_the_writing(project, monkeypatch, scratch):
+    """Where validation runs first, a failing report is what the user sees; with the child
+    it still is, when the writing fails meanwhile (here: the GraphML cannot be written)."""
+    import importlib
+
+    from eurokg.exporters import GraphExport
+
+    monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
+    _on_the_store(project)
+    _invalid_trade(project)
+
+    def broken(self, fh):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(GraphExport, "write", broken)
+    with pytest.raises(ValidationFailed):
+        build(project, run_reasoner=False)
+    assert not project.build_dir.exists() or not [p for p in project.build_dir.iterdir() if p.name != ".lock"]
+    assert not _validation_folders(scratch)
+
+
+def test_shapes_the_engine_cannot_use_stop_the_build_from_the_child_as_in_process(project, monkeypatch, scratch):
+    import importlib
+
+    from eurokg.errors import InputError
+
+    _on_the_store(project)
+    shapes = project.root / "ontology" / "shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    assert "sh:path ek:connects ; sh:minCount 2 ;" in text
+    shapes.write_text(text.replace("sh:path ek:connects ; sh:minCount 2 ;", 'sh:path ek:connects ; sh:minCount "two" ;'),
+                      encoding="utf-8")
+    with pytest.raises(InputError) as in_process:
+        build(project, run_reasoner=False)
+    monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
+    with pytest.raises(InputError) as in_child, _child_did_the_work():
+        build(project, run_reasoner=False)
+    assert str(in_child.value) == str(in_process.value)
+    assert str(in_child.value).startswith("ontology/shapes.ttl: the shapes cannot be used: ")
+    assert not project.build_dir.exists() or not [p for p in project.build_dir.iterdir() if p.name != ".lock"]
+    assert not _validation_folders(scratch)
+
+
+def test_a_failed_validation_child_falls_back_with_a_warning(project, monkeypatch, scratch):
+    import importlib
+    import sys
+
+    _on_the_store(project)
+    build(project, run_reasoner=False)
+    in_process = _digests(project.build_dir)
+    monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the child fails at once
+    with pytest.warns(RuntimeWarning, match="validation process failed"):
+        build(project, run_reasoner=False)
+    assert _digests(project.build_dir) == in_process
+    assert not _validation_folders(scratch)
+
+
+def test_validation_child_input_that_cannot_be_written_falls_back_with_a_warning(project, monkeypatch, scratch):
+    import importlib
+
+    from eurokg.shacl_store import StoreCopy
+
+    _on_the_store(project)
+    build(project, run_reasoner=False)
+    in_process = _digests(project.build_dir)
+    monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
+    real = StoreCopy.hand_over
+
+    def full(self, folder, triples):
+        real(self, folder / "missing", triples)  # writing fails like a full disk would, midway
+
+    monkeypatch.setattr(StoreCopy, "hand_over", full)
+    with pytest.warns(RuntimeWarning, match="validation process could not be started"):
+        build(project, run_reasoner=False)
+    assert _digests(project.build_dir) == in_process  # validated here, from the copy left whole
+    assert not _validation_folders(scratch)

@@ -456,6 +456,51 @@ def test_the_store_copy_begun_while_reading_holds_what_the_named_graphs_hold(pro
     assert {lit.value for _, _, lit in shape(originals)} >= {"1", "5", "7", "true", "1000.0", "1.50", "10"}
 
 
+def test_a_store_copy_handed_over_is_restored_whole_in_another_process(project, tmp_path):
+    """Validation in a child process (:class:`eurokg.validate.ValidationJob`) restores the
+    copy from what ``hand_over`` wrote: the statements and originals ``complete`` gives here,
+    with literals rdflib rewrites, blank nodes and the provenance rows. A hand-over that
+    fails midway (a full disk) leaves the copy whole, to be completed in process."""
+    import subprocess
+    import sys
+
+    from eurokg.build import load_all
+    from eurokg.merge import union_triples
+    from eurokg.shacl_store import StoreCopy
+
+    (project.curated / "edge.ttl").write_text(EDGE_TURTLE, encoding="utf-8")
+    here = load_all(project, store_copy=True)
+    store, originals = here.copy.complete(union_triples(here.dataset, exclude=here.copy.graphs))
+
+    there = load_all(project, store_copy=True)
+    with pytest.raises(OSError):
+        there.copy.hand_over(tmp_path / "missing", union_triples(there.dataset, exclude=there.copy.graphs))
+    folder = tmp_path / "child"
+    folder.mkdir()
+    there.copy.hand_over(folder, union_triples(there.dataset, exclude=there.copy.graphs))
+    assert not there.copy._files and not there.copy._later  # nothing kept twice
+    # restored in a fresh interpreter, as the child does (the pickles name their own classes)
+    script = ("import sys, pickle; from eurokg.shacl_store import StoreCopy; s, o = StoreCopy.restore(sys.argv[1]); "
+              "sys.stdout.buffer.write(pickle.dumps((list(s), o.by_pred)))")
+    import pickle
+
+    quads, by_pred = pickle.loads(subprocess.run([sys.executable, "-c", script, str(folder)], check=True,
+                                                 capture_output=True).stdout)
+    assert set(quads) == set(store) and len(quads) > 100
+    assert not any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object))
+
+    def shape(by: dict):
+        return {(p, s, lit) for p, by_s in by.items() for s, lits in by_s.items() for lit in lits}
+
+    assert shape(by_pred) == shape(originals.by_pred) and shape(by_pred)
+
+    whole = load_all(project, store_copy=True)
+    with pytest.raises(OSError):  # the hand-over fails midway: nothing of the copy is lost
+        whole.copy.hand_over(tmp_path / "missing", union_triples(whole.dataset, exclude=whole.copy.graphs))
+    again, _ = whole.copy.complete(union_triples(whole.dataset, exclude=whole.copy.graphs))
+    assert set(again) == set(store)
+
+
 def test_engines_agree_on_curated_turtle_read_into_the_store_copy(project):
     """End to end: the report from the copy begun while reading (literals rdflib rewrites,
     blank nodes, a summit with missing and odd values) is pySHACL's report."""
@@ -492,7 +537,7 @@ def test_the_store_copy_leaves_a_provenance_graph_it_cannot_write_to_the_general
     plain = contributions(ID["founding-article"])
     copy = StoreCopy()
     copy.describe(plain)
-    assert PROVENANCE_GRAPH in copy.graphs and len(copy.store) == 4
+    assert PROVENANCE_GRAPH in copy.graphs and len(copy.complete([])[0]) == 4
 
     # a name Oxigraph refuses (a library caller's graph IRI with a space, a file name that was
     # not UTF-8) after an accepted record: nothing is added, not even the rows noted so far;
@@ -504,5 +549,5 @@ def test_the_store_copy_leaves_a_provenance_graph_it_cannot_write_to_the_general
                                     sources=(ID["founding-article"],), **fields)]
         copy = StoreCopy()
         copy.describe(odd)
-        assert PROVENANCE_GRAPH not in copy.graphs and len(copy.store) == 0
+        assert PROVENANCE_GRAPH not in copy.graphs and len(copy.complete([])[0]) == 0
         assert not copy.originals.by_pred

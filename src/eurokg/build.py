@@ -32,6 +32,7 @@ from .vocab import PROVENANCE_GRAPH
 
 if TYPE_CHECKING:
     from .shacl_store import StoreCopy
+    from .validate import ValidationJob
 
 Progress = Callable[[str], None]
 
@@ -55,6 +56,9 @@ class BuildResult:
     reasoning: ReasoningReport | None
     outputs: dict[str, str] = field(default_factory=dict)  # name -> sha256
     timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage, in order. Where a child process validated beside the writing,
+    "validate (SHACL)" is the hand-over to it, and "wait for validation" (its report read
+    and located, after any wait) is part of "write outputs", not a stage of its own."""
     claims: "ClaimsStage | None" = None
     size: int | None = field(default=None, repr=False)  # ``triples``, where the build counted it
     _dataset: Dataset | None = field(default=None, repr=False)
@@ -188,8 +192,15 @@ def build(
                       write=write, progress=progress, extract=extract, min_sources=min_sources)
 
 
-def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeout_s: float, write: bool,
-           progress: Progress, extract: bool, min_sources: int | None) -> BuildResult:
+def _build(project: Project, **options) -> BuildResult:
+    from contextlib import ExitStack
+
+    with ExitStack() as jobs:  # child processes still running when the build ends or fails are stopped
+        return _stages(project, jobs=jobs, **options)
+
+
+def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeout_s: float, write: bool,
+            progress: Progress, extract: bool, min_sources: int | None, jobs) -> BuildResult:
     timings: dict[str, float] = {}
 
     def step(name: str):
@@ -239,18 +250,29 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
         reasoner = ReasonerRun(ontology.graph, data, timeout_s=reasoner_timeout_s)
         preparing = time.perf_counter() - begun
     reasoning = None
+    # Without the reasoner the report changes no output: at scale a child process validates
+    # while this one writes, and the outputs are published only once the report passes
+    # (eurokg.validate.ValidationJob). Otherwise validation runs here, first.
+    background = None
+    if (write and reasoner is None and engine == "oxigraph" and loaded.copy is not None
+            and asserted + len(provenance) >= BACKGROUND_VALIDATION_TRIPLES):
+        background = _validate_in_background(project, loaded, jobs)
+    report: Report | None = None
     try:
-        report = _validate(project, loaded, data, engine=engine)
+        if background is None:
+            report = _validate(project, loaded, data, engine=engine)
         # The engine's Oxigraph store is garbage now, but rdflib's SPARQL parser (pyparsing)
         # leaves exceptions in reference cycles whose frames reach back to the callers that
         # held the store (see eurokg.validate.release_parser_frames): it is freed by a full
         # collection, not when validation returns (at a million triples, 300 MB more for the
-        # rest of the build). Then its memory goes back.
-        gc.collect()
-        _return_free_memory()
+        # rest of the build). Then its memory goes back. (A child's validation leaves nothing
+        # here: the collection, 1-1.5 s at a million triples, is saved.)
+        if background is None:
+            gc.collect()
+            _return_free_memory()
         done("validate (SHACL)")
         timings["validate (SHACL)"] = round(timings["validate (SHACL)"] - preparing, 3)
-        if not report.passes(strict=strict):
+        if report is not None and not report.passes(strict=strict):
             raise ValidationFailed(report)
         if reasoner is not None:
             step("reason (HermiT)")
@@ -283,19 +305,37 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
             graphs: dict[str, GraphExport] = {}
             try:
                 staged: list[str] = []
+
+                def validated(wait: bool) -> None:
+                    """With validation in a child: its report, once there (or waited for),
+                    stops the writing where it fails; the report's files are staged."""
+                    nonlocal report
+                    if background is None or report is not None or not (wait or background.finished()):
+                        return
+                    begun = time.perf_counter()
+                    report = result.report = background.report()
+                    timings["wait for validation"] = round(time.perf_counter() - begun, 3)
+                    background.close()
+                    if not report.passes(strict=strict):
+                        raise ValidationFailed(report)
+                    for name, text in (("validation.ttl", report.turtle), ("validation.txt", report.text)):
+                        pub.add(name, text())
+                        staged.append(name)
+
                 # the Gephi views first: a large view's metrics run in a child process while
                 # this one writes everything else (see eurokg.metrics.MetricsJob); at a million
                 # triples the child's betweenness is the longest part of the writing
                 for name, fmt in OUTPUTS.items():
                     if FORMATS[fmt].kind == "graph":
                         graphs[name] = GraphExport(dataset, ontology, fmt, union=data, background=True)
+                validated(wait=False)
                 # the union graph has served its last stage (the views are projected); its
                 # indexes go before the reports and the RDF are written (docs/scale.md §2f);
                 # the Turtle reads the named graphs instead
                 data = None
                 gc.collect()  # rdflib graphs hold reference cycles; the build collects seldom
                 # the reports, each staged as it is made
-                reports = {"validation.ttl": report.turtle, "validation.txt": report.text}
+                reports = {"validation.ttl": report.turtle, "validation.txt": report.text} if background is None else {}
                 if reasoning is not None:
                     reports["reasoning.txt"] = reasoning.text
                 if claims is not None:
@@ -317,6 +357,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                                 pub.add_with(name, lambda fh, fmt=fmt: export_to(dataset, ontology, fmt, fh))
                                 staged.append(name)
                     for name, export in graphs.items():
+                        validated(wait=False)
                         pub.add_with(name, export.write)
                         staged.append(name)
                     if rdf_job is not None:
@@ -330,6 +371,7 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                 finally:
                     if rdf_job is not None:
                         rdf_job.close()
+                validated(wait=True)
                 stale = _previous_outputs(project.build_dir) - set(staged)
                 result.outputs = pub.commit(extra={
                     "inputs": input_digest(project, strict=strict, run_reasoner=run_reasoner, extract=extract,
@@ -339,8 +381,13 @@ def _build(project: Project, *, strict: bool, run_reasoner: bool, reasoner_timeo
                     old = project.build_dir / name
                     if old.is_file() or old.is_symlink():
                         old.unlink(missing_ok=True)
-            except BaseException:
+            except BaseException as exc:
                 pub.abort()
+                if background is not None and report is None and isinstance(exc, Exception):
+                    # validation's verdict comes first, as it does where validation runs before the writing
+                    failed = background.report()  # (shapes it cannot use raise here)
+                    if not failed.passes(strict=strict):
+                        raise ValidationFailed(failed) from exc
                 raise
             finally:
                 for export in graphs.values():
@@ -549,6 +596,26 @@ def _engine(project: Project, size: int, engine: str | None = None) -> str:
     from .validate import choose_engine
 
     return choose_engine(_asked_engine(project, engine), size)
+
+
+BACKGROUND_VALIDATION_TRIPLES = 100_000
+"""A build without the reasoner validates in a child process, beside the writing, from this
+many triples (with the provenance graph) on; below, the child's start costs more than it saves."""
+
+
+def _validate_in_background(project: Project, loaded: Loaded, jobs) -> ValidationJob | None:
+    """Start validating ``loaded``'s store copy in a child (:class:`eurokg.validate.ValidationJob`),
+    entered into ``jobs``; None where it could not start (``loaded.copy`` is then intact)."""
+    from .validate import ValidationJob
+
+    shapes_name = project.relpath(project.shapes)
+    shapes = load_shapes(project.shapes, display=shapes_name)
+    job = ValidationJob.start(loaded.copy, union_triples(loaded.dataset, exclude=loaded.copy.graphs), shapes,
+                              loaded.ontology.graph, locate=loaded.origins.locate, shapes_name=shapes_name)
+    if job is None:
+        return None
+    loaded.copy = None  # (handed over)
+    return jobs.enter_context(job)
 
 
 def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | None = None) -> Report:

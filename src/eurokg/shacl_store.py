@@ -96,6 +96,15 @@ def graph_to_store(graph: Graph | Iterable[tuple], store: ox.Store | None = None
     once) into (the default graph of) an in-memory Oxigraph store, noting the literals the
     store will canonicalise in ``originals``."""
     store = store if store is not None else ox.Store()
+    # streamed: no list of every quad (300 MB more at 1M triples); bulk_extend skips the
+    # transaction extend keeps (2.3 against 4.0 s for a million quads)
+    store.bulk_extend(ox_quads(graph, originals))
+    return store
+
+
+def ox_quads(triples: Iterable[tuple], originals: Originals | None = None):
+    """rdflib triples as pyoxigraph quads of the default graph (each distinct term converted once), noting in
+    ``originals`` the literals a store would canonicalise."""
     # each distinct term converted once, found by identity (an rdflib Literal's hash runs in
     # Python); the cache keeps the term itself alive beside its conversion, so no other
     # object can take its id while the copy runs
@@ -110,17 +119,14 @@ def graph_to_store(graph: Graph | Iterable[tuple], store: ox.Store | None = None
             hit = cache[id(t)] = (t, term, note is not None and _canonicalised(term))
         return hit
 
-    def quads():
-        for s, p, o in graph:
-            so, po, oo = conv(s), conv(p), conv(o)
-            if oo[2]:
-                note(so[1], po[1], oo[1])
-            yield make(so[1], po[1], oo[1])
+    for s, p, o in triples:
+        so, po, oo = conv(s), conv(p), conv(o)
+        if oo[2]:
+            note(so[1], po[1], oo[1])
+        yield make(so[1], po[1], oo[1])
 
-    # streamed: no list of every quad (300 MB more at 1M triples); bulk_extend skips the
-    # transaction extend keeps (2.3 against 4.0 s for a million quads)
-    store.bulk_extend(quads())
-    return store
+
+_DROP_BLANK_NODES = "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
 
 
 class StoreCopy:
@@ -198,7 +204,8 @@ class StoreCopy:
                     lines.append(f"{graph} {derived} {text} .\n")
         except ValueError:  # an IRI or a text Oxigraph refuses (a space in a file's name...)
             return
-        self.store.load("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+        # loaded with the files' bytes (in this process or in validation's, see hand_over)
+        self._files.append(("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES, {}))
         for graph_node, row in rows:
             self.originals.note(graph_node, row_p, row)
         self.graphs.add(PROVENANCE_GRAPH)
@@ -209,15 +216,57 @@ class StoreCopy:
         while self._files:  # each file's bytes let go of once loaded
             self._load(*self._files.pop(0))
         if self._later:  # the parsed blank nodes go; their skolem IRIs come with the rest
-            self.store.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }")
+            self.store.update(_DROP_BLANK_NODES)
         later, self._later = self._later, []
         graph_to_store(itertools.chain(later, triples_of_other_graphs), self.store, self.originals)
         return self.store, self.originals
 
-    def _load(self, data: bytes, fmt: ox.RdfFormat, rewritten: dict) -> None:
+    HANDED_OVER = "copy.pickle"
+
+    def hand_over(self, folder, triples_of_other_graphs: Iterable[tuple]) -> None:
+        """Write into ``folder`` what :meth:`complete` would load, for :meth:`restore` in
+        another process (:class:`eurokg.validate.ValidationJob`): each file's bytes as a
+        file, the other triples converted to pyoxigraph terms (their canonicalised literals
+        noted), and the originals, pickled. This copy holds nothing afterwards."""
+        import pickle
+        from pathlib import Path
+
+        folder = Path(folder)
+        files = []
+        for i, (data, fmt, rewritten) in enumerate(self._files):
+            name = f"input-{i}.{fmt.file_extension}"
+            (folder / name).write_bytes(data)
+            files.append((name, fmt.file_extension, {k: to_ox(v) for k, v in rewritten.items()}))
+        later = list(ox_quads(itertools.chain(self._later, triples_of_other_graphs), self.originals))
+        state = {"files": files, "blank_nodes_replaced": bool(self._later), "later": later,
+                 "originals": self.originals.by_pred}
+        with open(folder / self.HANDED_OVER, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self._files, self._later = [], []  # (only once all is written: a copy that failed to go stays whole)
+
+    @classmethod
+    def restore(cls, folder) -> tuple[ox.Store, Originals]:
+        """The store and originals :meth:`complete` gives, from what :meth:`hand_over` wrote
+        (in the same order: the files, then the parsed blank nodes gone, then the rest)."""
+        import pickle
+        from pathlib import Path
+
+        folder = Path(folder)
+        with open(folder / cls.HANDED_OVER, "rb") as fh:
+            state = pickle.load(fh)
+        copy = cls()
+        copy.originals.by_pred = state["originals"]
+        for name, extension, rewritten in state["files"]:
+            copy._load((folder / name).read_bytes(), ox.RdfFormat.from_extension(extension), rewritten, converted=True)
+        if state["blank_nodes_replaced"]:
+            copy.store.update(_DROP_BLANK_NODES)
+        copy.store.bulk_extend(state["later"])
+        return copy.store, copy.originals
+
+    def _load(self, data: bytes, fmt: ox.RdfFormat, rewritten: dict, *, converted: bool = False) -> None:
         self.store.load(data, fmt)  # (bulk_load took 200 MB more at 1M, for no less time)
         for parsed, held in rewritten.items():
-            instead = to_ox(held)
+            instead = held if converted else to_ox(held)
             for q in list(self.store.quads_for_pattern(None, None, parsed, None)):
                 self.store.remove(q)
                 self.store.add(ox.Quad(q.subject, q.predicate, instead, q.graph_name))

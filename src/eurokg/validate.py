@@ -335,7 +335,7 @@ def _pyshacl(data: Graph, shapes: Graph, hierarchy: Graph, inference: str, locat
 def _oxigraph(data, shapes: Graph, hierarchy: Graph, inference: str, locate, shapes_name: str) -> Report:
     """``data`` is an rdflib graph (copied into an in-memory store) or a pair
     ``(pyoxigraph.Store, Originals)`` (validated in place: it gains the RDFS closure)."""
-    from .shacl_store import Originals, ShapesError, graph_to_store, validate_store
+    from .shacl_store import Originals, graph_to_store
 
     if isinstance(data, Graph):
         originals = Originals()
@@ -343,14 +343,138 @@ def _oxigraph(data, shapes: Graph, hierarchy: Graph, inference: str, locate, sha
     else:  # (store, originals) from eurokg.shacl_store.load_file
         store, originals = data
     graph_to_store(hierarchy, store, originals)
+    results = _store_results(store, originals, shapes, inference, shapes_name)
+    return Report(findings=findings_from_store_results(results, shapes, locate))
+
+
+def _store_results(store, originals, shapes: Graph, inference: str, shapes_name: str) -> list:
+    from .shacl_store import ShapesError, validate_store
+
     try:
-        results = validate_store(store, shapes, inference="rdfs" if inference == "rdfs" else "none",
-                                 shapes_name=shapes_name, originals=originals)
+        return validate_store(store, shapes, inference="rdfs" if inference == "rdfs" else "none",
+                              shapes_name=shapes_name, originals=originals)
     except ShapesError:
         raise
     except ValueError as exc:  # e.g. sh:minCount "two"
         raise InputError(f"the shapes cannot be used: {type(exc).__name__}: {exc}", shapes_name) from None
-    return Report(findings=findings_from_store_results(results, shapes, locate))
+
+
+class ValidationJob:
+    """Validation on Oxigraph in a child process (``python -m eurokg._validate_worker``)
+    while the caller goes on: a build without the reasoner writes its outputs meanwhile
+    and publishes them only once the report passes. Without the reasoner the report
+    changes no output, and the validation copy is built from the curated files' bytes and
+    the other named graphs, not from rdflib, so the child needs nothing the caller holds:
+    :meth:`eurokg.shacl_store.StoreCopy.hand_over` writes it all to the child's folder.
+    At a million triples this takes the engine's 15-20 s off the build's path (the child
+    runs on the other core) and its 800 MB off the caller (``docs/scale.md`` §2j).
+
+    The report is the one :func:`validate_graph` gives on the same copy: the child returns
+    the engine's results and the caller makes the findings (located in the caller's input).
+    Shapes the engine cannot use raise here as they would in-process. If the child fails
+    otherwise (killed, out of memory), :meth:`report` warns and validates here from the
+    same folder. Use as a context manager, or call :meth:`close`."""
+
+    RESULTS = "results.pickle"
+    ERROR = "error.json"
+
+    def __init__(self, copy, other_triples, shapes: Graph, ontology: Graph, *, locate=None,
+                 shapes_name: str = "ontology/shapes.ttl", inference: str = "rdfs") -> None:
+        import pickle
+        import sys
+
+        from .child import ChildProcess
+
+        check_shapes_offline(shapes, shapes_name)
+        self._shapes, self._locate, self._report = shapes, locate, None
+        self._child = ChildProcess()
+        folder = self._child._make_folder("eurokg-validate-")
+        try:
+            # the shapes as they are here (blank nodes keep their ids: the results name them)
+            with open(folder / "shapes.pickle", "wb") as fh:
+                pickle.dump({"triples": list(shapes), "shapes_name": shapes_name, "inference": inference}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            import itertools
+
+            copy.hand_over(folder, itertools.chain(other_triples, hierarchy_only(ontology)))
+            self._child._launch([sys.executable, "-m", "eurokg._validate_worker", str(folder)])
+        except BaseException:  # nothing left behind: no folder, no child
+            self._child.close()
+            raise
+
+    @classmethod
+    def start(cls, copy, other_triples, shapes: Graph, ontology: Graph, **options) -> "ValidationJob | None":
+        """The job, or None (after a warning) where the child's input could not be written
+        (a full temporary folder...): the caller then validates in-process, ``copy`` intact."""
+        try:
+            return cls(copy, other_triples, shapes, ontology, **options)
+        except OSError as exc:
+            import warnings
+
+            warnings.warn(f"the validation process could not be started ({exc}); validating in this process",
+                          RuntimeWarning, stacklevel=2)
+            return None
+
+    def finished(self) -> bool:
+        """Whether the child has ended (its report is then ready without waiting)."""
+        proc = self._child._proc
+        return proc is None or proc.poll() is not None
+
+    def report(self) -> Report:
+        """Wait for the child; its report (made once). Raises what validation in this
+        process would raise for unusable shapes."""
+        import json
+        import pickle
+        import warnings
+
+        if self._report is not None:
+            return self._report
+        proc, folder = self._child._proc, self._child._folder
+        assert proc is not None and folder is not None, "the job was closed"
+        proc.wait()
+        error = folder / self.ERROR
+        if proc.returncode == 0 and error.is_file():
+            from .shacl_store import ShapesError
+
+            e = json.loads(error.read_text(encoding="utf-8"))
+            kind = ShapesError if e["kind"] == "shapes" else InputError
+            raise kind(e["message"], e["path"], e["line"], e["col"])
+        done = folder / self.RESULTS
+        if proc.returncode == 0 and done.is_file():
+            with open(done, "rb") as fh:
+                results = pickle.load(fh)
+        else:
+            tail = " | ".join(self._child._stderr_tail(3)) if (folder / "stderr.txt").is_file() else ""
+            warnings.warn(f"the validation process failed (exit {proc.returncode}: {tail}); validating in this "
+                          "process", RuntimeWarning, stacklevel=2)
+            results = validate_handed_over(folder)
+        self._report = Report(findings=findings_from_store_results(results, self._shapes, self._locate))
+        return self._report
+
+    def close(self) -> None:
+        self._child.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def validate_handed_over(folder) -> list:
+    """The engine's results on what :class:`ValidationJob` wrote into ``folder`` (the
+    child's work; the caller's too, if the child failed)."""
+    import pickle
+
+    from .shacl_store import StoreCopy
+
+    with open(Path(folder) / "shapes.pickle", "rb") as fh:
+        given = pickle.load(fh)
+    shapes = Graph()
+    for t in given["triples"]:
+        shapes.add(t)
+    store, originals = StoreCopy.restore(folder)
+    return _store_results(store, originals, shapes, given["inference"], given["shapes_name"])
 
 
 ENGINES = {"pyshacl": _pyshacl, "oxigraph": _oxigraph}
