@@ -638,9 +638,10 @@ def test_a_build_validated_in_a_child_process_writes_the_same_files(project, mon
     build_module = importlib.import_module("eurokg.build")
     validation = importlib.import_module("eurokg.validate")
     _on_the_store(project)
+    _turtle_warning(project)
     first = build(project, run_reasoner=False)
     in_process = _digests(project.build_dir)
-    assert "validation.ttl" in in_process and first.report.findings
+    assert "validation.ttl" in in_process and _found_in_turtle(first.report, "Warning")
     started = []
     real = validation.ValidationJob.__init__
 
@@ -654,8 +655,31 @@ def test_a_build_validated_in_a_child_process_writes_the_same_files(project, mon
         second = build(project, run_reasoner=False)
     assert started and not started[0].exists() and not _validation_folders(scratch)
     assert _digests(project.build_dir) == in_process
-    assert second.report.findings == first.report.findings
+    assert second.report.findings == first.report.findings and _found_in_turtle(second.report, "Warning")
     assert "wait for validation" in second.timings
+
+
+def _turtle_warning(project) -> None:
+    """A second English label for a summit in the curated Turtle (a warning, in g7.ttl): a
+    report with it shows that the child's copy held the Turtle's triples."""
+    g7 = project.curated / "g7.ttl"
+    text = g7.read_text(encoding="utf-8")
+    assert 'rdfs:label "49th G7 summit"@en ;' in text
+    g7.write_text(text.replace('rdfs:label "49th G7 summit"@en ;', 'rdfs:label "49th G7 summit"@en , "Hiroshima summit"@en ;'),
+                  encoding="utf-8")
+
+
+def _turtle_violation(project) -> None:
+    """A summit in the curated Turtle that ends before it starts (a violation, in g7.ttl)."""
+    g7 = project.curated / "g7.ttl"
+    text = g7.read_text(encoding="utf-8")
+    assert 'ek:endDate "2023-05-21"^^xsd:date ;' in text
+    g7.write_text(text.replace('ek:endDate "2023-05-21"^^xsd:date ;', 'ek:endDate "2023-05-01"^^xsd:date ;'),
+                  encoding="utf-8")
+
+
+def _found_in_turtle(report, severity: str) -> bool:
+    return any(f.severity == severity and "g7-summit-2023" in f.focus and "g7.ttl" in f.origin for f in report.findings)
 
 
 def _invalid_trade(project) -> None:
@@ -695,8 +719,12 @@ def test_validations_verdict_comes_before_a_failure_in_the_writing(project, monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(GraphExport, "write", broken)
-    with pytest.raises(ValidationFailed):
+    validation = importlib.import_module("eurokg.validate")
+    # the child's end is not looked at while writing: the write error comes first, whatever the timing
+    monkeypatch.setattr(validation.ValidationJob, "finished", lambda self: False)
+    with pytest.raises(ValidationFailed) as info:
         build(project, run_reasoner=False)
+    assert isinstance(info.value.__cause__, OSError)  # (the writing's error, chained)
     assert not project.build_dir.exists() or not [p for p in project.build_dir.iterdir() if p.name != ".lock"]
     assert not _validation_folders(scratch)
 
@@ -739,21 +767,54 @@ def test_a_failed_validation_child_falls_back_with_a_warning(project, monkeypatc
 
 
 def test_validation_child_input_that_cannot_be_written_falls_back_with_a_warning(project, monkeypatch, scratch):
+    """The hand-over fails (here once all of it was written, as a full disk could at the
+    last byte): the build validates in process, from the store copy left whole, and still
+    finds what is wrong in the curated Turtle."""
     import importlib
 
     from eurokg.shacl_store import StoreCopy
 
     _on_the_store(project)
-    build(project, run_reasoner=False)
-    in_process = _digests(project.build_dir)
+    _turtle_violation(project)
+    with pytest.raises(ValidationFailed) as in_process:
+        build(project, run_reasoner=False)
+    assert _found_in_turtle(in_process.value.report, "Violation")
     monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
     real = StoreCopy.hand_over
 
     def full(self, folder, triples):
-        real(self, folder / "missing", triples)  # writing fails like a full disk would, midway
+        real(self, folder, triples)
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(StoreCopy, "hand_over", full)
-    with pytest.warns(RuntimeWarning, match="validation process could not be started"):
+    with pytest.warns(RuntimeWarning, match="validation process could not be started"), \
+            pytest.raises(ValidationFailed) as fallback:
         build(project, run_reasoner=False)
-    assert _digests(project.build_dir) == in_process  # validated here, from the copy left whole
+    assert fallback.value.report.findings == in_process.value.report.findings
+    assert not project.build_dir.exists() or not [p for p in project.build_dir.iterdir() if p.name != ".lock"]
+    assert not _validation_folders(scratch)
+
+
+def test_a_validation_child_that_cannot_be_started_leaves_validation_to_the_build(project, monkeypatch, scratch):
+    """The child's process cannot be made (no fork: EAGAIN, ENOMEM): the build validates in
+    process from the whole copy, the curated Turtle included."""
+    import importlib
+
+    from eurokg.child import ChildProcess
+
+    _on_the_store(project)
+    _turtle_violation(project)
+    monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
+    real = ChildProcess._launch
+
+    def no_fork(self, cmd, env=None):
+        if "eurokg._validate_worker" in cmd:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real(self, cmd, env)
+
+    monkeypatch.setattr(ChildProcess, "_launch", no_fork)
+    with pytest.warns(RuntimeWarning, match="validation process could not be started"), \
+            pytest.raises(ValidationFailed) as info:
+        build(project, run_reasoner=False)
+    assert _found_in_turtle(info.value.report, "Violation")
     assert not _validation_folders(scratch)

@@ -303,15 +303,17 @@ def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_time
             pub = Publication(project.build_dir)
             pub.sweep(BUILD_FILES)  # what a build killed while writing left behind
             graphs: dict[str, GraphExport] = {}
+            asked = False  # whether the child's report was asked for (it raises what it raises, once)
             try:
                 staged: list[str] = []
 
                 def validated(wait: bool) -> None:
                     """With validation in a child: its report, once there (or waited for),
                     stops the writing where it fails; the report's files are staged."""
-                    nonlocal report
+                    nonlocal report, asked
                     if background is None or report is not None or not (wait or background.finished()):
                         return
+                    asked = True
                     begun = time.perf_counter()
                     report = result.report = background.report()
                     timings["wait for validation"] = round(time.perf_counter() - begun, 3)
@@ -383,7 +385,7 @@ def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_time
                         old.unlink(missing_ok=True)
             except BaseException as exc:
                 pub.abort()
-                if background is not None and report is None and isinstance(exc, Exception):
+                if background is not None and not asked and isinstance(exc, Exception):
                     # validation's verdict comes first, as it does where validation runs before the writing
                     failed = background.report()  # (shapes it cannot use raise here)
                     if not failed.passes(strict=strict):

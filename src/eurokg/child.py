@@ -53,6 +53,22 @@ class ChildProcess:
         self.close()
 
 
+class ChildJob:
+    """Work handed to a :class:`ChildProcess` held in ``self._child`` (the RDF writer, validation):
+    closing the job stops the child and removes its folder; usable in a ``with`` block."""
+
+    _child: ChildProcess
+
+    def close(self) -> None:
+        self._child.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def watch_parent(folder: Path | str, interval_s: float = 0.5) -> None:
     """Called by a child at start: when the process that started it dies (killed with
     SIGKILL, it can clean nothing up), remove ``folder`` (the child's working folder) and

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 
+from .child import ChildJob, ChildProcess
 from .vocab import PREFIXES, RDF, XSD
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
@@ -280,7 +281,7 @@ serialized by a child process (:class:`RdfJob`) while it writes the Gephi view; 
 starting the child costs more than it saves."""
 
 
-class RdfJob:
+class RdfJob(ChildJob):
     """A build's Turtle and TriG under way in a child process (``python -m
     eurokg._rdf_worker``). Python turns every triple into a pyoxigraph object before
     Oxigraph's serializer writes it, which took a third of the writing at a million triples;
@@ -296,8 +297,6 @@ class RdfJob:
     FORMATS = {"ttl": "eurokg.ttl", "trig": "eurokg.trig"}
 
     def __init__(self, table: _Terms, turtle_triples: Iterable[tuple], graphs: list) -> None:
-        from .child import ChildProcess
-
         self._child = ChildProcess()
         self._failed = False
         folder = self._child._make_folder("eurokg-rdf-")
@@ -372,15 +371,6 @@ class RdfJob:
                       "TriG in this process", RuntimeWarning, stacklevel=2)
         self._failed = True
         return None
-
-    def close(self) -> None:
-        self._child.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def _by_rank(ranks: dict, converted: dict) -> list[str]:

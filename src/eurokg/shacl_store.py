@@ -227,7 +227,8 @@ class StoreCopy:
         """Write into ``folder`` what :meth:`complete` would load, for :meth:`restore` in
         another process (:class:`eurokg.validate.ValidationJob`): each file's bytes as a
         file, the other triples converted to pyoxigraph terms (their canonicalised literals
-        noted), and the originals, pickled. This copy holds nothing afterwards."""
+        noted), and the originals, pickled. The copy stays whole, so that it can still be
+        completed here if the other process cannot start; :meth:`release` lets go of it."""
         import pickle
         from pathlib import Path
 
@@ -242,7 +243,10 @@ class StoreCopy:
                  "originals": self.originals.by_pred}
         with open(folder / self.HANDED_OVER, "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        self._files, self._later = [], []  # (only once all is written: a copy that failed to go stays whole)
+
+    def release(self) -> None:
+        """Let go of the files' bytes and the triples waiting (handed over to another process)."""
+        self._files, self._later = [], []
 
     @classmethod
     def restore(cls, folder) -> tuple[ox.Store, Originals]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
 
+from .child import ChildJob, ChildProcess
 from .errors import InputError
 from .sources.rdffile import parse_rdf_file
 from .vocab import PREFIXES, RDF, RDFS, REPORT, SH, curie
@@ -359,7 +360,7 @@ def _store_results(store, originals, shapes: Graph, inference: str, shapes_name:
         raise InputError(f"the shapes cannot be used: {type(exc).__name__}: {exc}", shapes_name) from None
 
 
-class ValidationJob:
+class ValidationJob(ChildJob):
     """Validation on Oxigraph in a child process (``python -m eurokg._validate_worker``)
     while the caller goes on: a build without the reasoner writes its outputs meanwhile
     and publishes them only once the report passes. Without the reasoner the report
@@ -383,8 +384,6 @@ class ValidationJob:
         import pickle
         import sys
 
-        from .child import ChildProcess
-
         check_shapes_offline(shapes, shapes_name)
         self._shapes, self._locate, self._report = shapes, locate, None
         self._child = ChildProcess()
@@ -398,14 +397,16 @@ class ValidationJob:
 
             copy.hand_over(folder, itertools.chain(other_triples, hierarchy_only(ontology)))
             self._child._launch([sys.executable, "-m", "eurokg._validate_worker", str(folder)])
-        except BaseException:  # nothing left behind: no folder, no child
+        except BaseException:  # nothing left behind: no folder, no child; the copy is whole
             self._child.close()
             raise
+        copy.release()  # (the child has it)
 
     @classmethod
     def start(cls, copy, other_triples, shapes: Graph, ontology: Graph, **options) -> "ValidationJob | None":
         """The job, or None (after a warning) where the child's input could not be written
-        (a full temporary folder...): the caller then validates in-process, ``copy`` intact."""
+        (a full temporary folder...) or the child could not be started: the caller then
+        validates in-process, ``copy`` intact."""
         try:
             return cls(copy, other_triples, shapes, ontology, **options)
         except OSError as exc:
@@ -450,15 +451,6 @@ class ValidationJob:
             results = validate_handed_over(folder)
         self._report = Report(findings=findings_from_store_results(results, self._shapes, self._locate))
         return self._report
-
-    def close(self) -> None:
-        self._child.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def validate_handed_over(folder) -> list:
