@@ -232,6 +232,28 @@ def test_turtle_and_trig_share_one_term_table_with_the_same_bytes(monkeypatch):
     assert turtle(iter(union)) == alone[0] and len(made) == 4  # the block is over
 
 
+def test_a_released_union_graph_holds_nothing_and_others_are_left_to_the_collector():
+    """The build lets go of its union graph's indexes at once (``merge.release``) rather than
+    by a full collection: every index is empty afterwards, the ones made on demand
+    included, so nothing it held stays reachable through the graph. A graph on rdflib's
+    own store is not touched: the caller collects instead."""
+    from eurokg.merge import plain_graph, release
+
+    union = plain_graph()
+    union.store.add_triples([(ID["a"], RDF.type, EK.State), (ID["a"], RDFS.label, Literal("A", lang="en")),
+                             (ID["b"], EK.capital, ID["a"])])
+    assert set(union.subjects(RDF.type, None)) == {ID["a"]}  # the predicate index, made on demand
+    assert set(union.subjects(None, ID["a"])) == {ID["b"]}  # the object index, made on demand
+    assert release(union)
+    store = union.store
+    assert len(union) == 0 and not store._spo and not store._pos and not store._osp
+    assert list(union.subjects(RDF.type, None)) == [] and list(union.subjects(None, ID["a"])) == []
+
+    other = Graph()
+    other.add((ID["a"], RDF.type, EK.State))
+    assert not release(other) and len(other) == 1
+
+
 def test_union_store_answers_every_pattern_as_rdflib_does():
     """The union's store keeps only its subject index from the start and makes the others
     when a pattern first needs them: every pattern, before and after adds and removes,

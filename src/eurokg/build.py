@@ -21,7 +21,7 @@ from .exporters import FORMATS, GraphExport, export_to
 from .exporters.rdf import background_rdf
 from .iosafe import Publication, building, confined, locked, plain_name
 from .limits import applied
-from .merge import NamedGraphs, Origins, add_ontology, entailed_types, materialize_types, merge, union_graph, union_size, union_triples
+from .merge import NamedGraphs, Origins, add_ontology, entailed_types, materialize_types, merge, release, union_graph, union_size, union_triples
 from .ontology import Ontology
 from .project import Project
 from .rdfwrite import shared_terms
@@ -334,8 +334,9 @@ def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_time
                 # the union graph has served its last stage (the views are projected); its
                 # indexes go before the reports and the RDF are written (docs/scale.md §2f);
                 # the Turtle reads the named graphs instead
+                if not release(data):
+                    gc.collect()  # (rdflib's own store: its graphs hold reference cycles)
                 data = None
-                gc.collect()  # rdflib graphs hold reference cycles; the build collects seldom
                 # the reports, each staged as it is made
                 reports = {"validation.ttl": report.turtle, "validation.txt": report.text} if background is None else {}
                 if reasoning is not None:

@@ -225,6 +225,22 @@ def union_graph(ds: "Dataset | NamedGraphs", *, include_provenance: bool = True,
     return out
 
 
+def release(graph: Graph) -> bool:
+    """Empty a plain graph (:func:`plain_graph`, :func:`union_graph`) that has served its last
+    use: its indexes, most of its memory at scale, go at once, whatever still refers to the
+    graph or cycles through it, without a full collection (1.2 s at a million triples, which
+    found nothing else to free). False where the store is not the one this was written for;
+    the caller then has only the collector."""
+    store = graph.store
+    if not (isinstance(store, _PlainStore) and store._lazy):
+        return False
+    for index in (store._spo, store._pos, store._osp):
+        index.clear()
+    store._pos_ready.clear()
+    store._osp_ready = False
+    return True
+
+
 class _PlainStore(SimpleMemory):
     """rdflib's ``SimpleMemory`` (no named graphs) whose subject index is the only one kept
     from the start: the predicate index is made for one predicate the first time a pattern
