@@ -818,3 +818,29 @@ def test_a_validation_child_that_cannot_be_started_leaves_validation_to_the_buil
         build(project, run_reasoner=False)
     assert _found_in_turtle(info.value.report, "Violation")
     assert not _validation_folders(scratch)
+
+
+def test_what_the_extraction_adds_is_validated_by_the_child(project, monkeypatch, scratch):
+    """The child gets the named graphs the extraction makes (the facts the articles
+    corroborate) with the rest: they are in what it is handed, and the report is the
+    in-process one."""
+    import importlib
+
+    _on_the_store(project)
+    first = build(project, run_reasoner=False)
+    corroborated = set(first.claims.corroboration.asserted)
+    assert corroborated  # the articles add facts
+    monkeypatch.setattr(importlib.import_module("eurokg.build"), "BACKGROUND_VALIDATION_TRIPLES", 1)
+    validation = importlib.import_module("eurokg.validate")
+    real = validation.ValidationJob.__init__
+    handed: list = []
+
+    def handing(self, copy, other_triples, *args, **kwargs):
+        handed.extend(other_triples)
+        real(self, copy, iter(handed), *args, **kwargs)
+
+    monkeypatch.setattr(validation.ValidationJob, "__init__", handing)
+    with _child_did_the_work():
+        second = build(project, run_reasoner=False)
+    assert corroborated <= set(handed)
+    assert second.report.findings == first.report.findings
