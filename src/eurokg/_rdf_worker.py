@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     import pyoxigraph as ox
 
     from eurokg.child import watch_parent
-    from eurokg.rdfwrite import oxigraph_bytes
+    from eurokg.rdfwrite import oxigraph_file
 
     folder = Path(argv[1])
     watch_parent(folder)
@@ -61,8 +61,7 @@ def main(argv: list[str]) -> int:
 
     for name, items, fmt in (("eurokg.ttl", triples, "turtle"), ("eurokg.trig", quads, "trig")):
         tmp = folder / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(oxigraph_bytes(items(), fmt))
+        oxigraph_file(items(), fmt, tmp)  # (streamed: the text is not held in memory)
         os.replace(tmp, folder / name)
     return 0
 
