@@ -186,9 +186,7 @@ def test_stats_counts(built_dataset):
 
 
 def test_validation_failure_writes_nothing(project):
-    trade = project.curated / "trade.csv"
-    text = trade.read_text(encoding="utf-8").replace("2025-01-01,2025-05-31", "2025-05-31,2025-01-01")
-    trade.write_text(text, encoding="utf-8")
+    _invalid_trade(project)
     import gc
 
     threshold = gc.get_threshold()

@@ -261,13 +261,12 @@ def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_time
     try:
         if background is None:
             report = _validate(project, loaded, data, engine=engine)
-        # The engine's Oxigraph store is garbage now, but rdflib's SPARQL parser (pyparsing)
-        # leaves exceptions in reference cycles whose frames reach back to the callers that
-        # held the store (see eurokg.validate.release_parser_frames): it is freed by a full
-        # collection, not when validation returns (at a million triples, 300 MB more for the
-        # rest of the build). Then its memory goes back. (A child's validation leaves nothing
-        # here: the collection, 1-1.5 s at a million triples, is saved.)
-        if background is None:
+            # The engine's Oxigraph store is garbage now, but rdflib's SPARQL parser (pyparsing)
+            # leaves exceptions in reference cycles whose frames reach back to the callers that
+            # held the store (see eurokg.validate.release_parser_frames): it is freed by a full
+            # collection, not when validation returns (at a million triples, 300 MB more for the
+            # rest of the build). Then its memory goes back. (A child's validation leaves nothing
+            # here: the collection, 1-1.5 s at a million triples, is saved.)
             gc.collect()
             _return_free_memory()
         done("validate (SHACL)")
@@ -320,7 +319,7 @@ def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_time
                     background.close()
                     if not report.passes(strict=strict):
                         raise ValidationFailed(report)
-                    for name, text in (("validation.ttl", report.turtle), ("validation.txt", report.text)):
+                    for name, text in _report_files(report).items():
                         pub.add(name, text())
                         staged.append(name)
 
@@ -338,7 +337,7 @@ def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_time
                     gc.collect()  # (rdflib's own store: its graphs hold reference cycles)
                 data = None
                 # the reports, each staged as it is made
-                reports = {"validation.ttl": report.turtle, "validation.txt": report.text} if background is None else {}
+                reports = _report_files(report) if background is None else {}  # (else staged by validated())
                 if reasoning is not None:
                     reports["reasoning.txt"] = reasoning.text
                 if claims is not None:
@@ -397,6 +396,11 @@ def _stages(project: Project, *, strict: bool, run_reasoner: bool, reasoner_time
                     export.close()
         done("write outputs")
     return result
+
+
+def _report_files(report: Report) -> dict:
+    """The validation report's outputs: name -> function making its text."""
+    return {"validation.ttl": report.turtle, "validation.txt": report.text}
 
 
 def summary_lines(result: BuildResult) -> list[str]:
@@ -601,6 +605,12 @@ def _engine(project: Project, size: int, engine: str | None = None) -> str:
     return choose_engine(_asked_engine(project, engine), size)
 
 
+def _shapes(project: Project) -> tuple[Graph, str]:
+    """The project's shapes graph, and the name its errors give (relative to the project)."""
+    shapes_name = project.relpath(project.shapes)
+    return load_shapes(project.shapes, display=shapes_name), shapes_name
+
+
 BACKGROUND_VALIDATION_TRIPLES = 100_000
 """A build without the reasoner validates in a child process, beside the writing, from this
 many triples (with the provenance graph) on; below, the child's start costs more than it saves."""
@@ -611,8 +621,7 @@ def _validate_in_background(project: Project, loaded: Loaded, jobs) -> Validatio
     entered into ``jobs``; None where it could not start (``loaded.copy`` is then intact)."""
     from .validate import ValidationJob
 
-    shapes_name = project.relpath(project.shapes)
-    shapes = load_shapes(project.shapes, display=shapes_name)
+    shapes, shapes_name = _shapes(project)
     job = ValidationJob.start(loaded.copy, union_triples(loaded.dataset, exclude=loaded.copy.graphs), shapes,
                               loaded.ontology.graph, locate=loaded.origins.locate, shapes_name=shapes_name)
     if job is None:
@@ -625,8 +634,7 @@ def _validate(project: Project, loaded: Loaded, data: Graph, *, engine: str | No
     """SHACL with the engine asked for or set (:func:`_engine`). ``data``: the union of
     ``loaded``'s named graphs, the provenance graph included; with the Oxigraph engine it
     is only counted (for "auto"), and may leave the provenance graph out."""
-    shapes_name = project.relpath(project.shapes)
-    shapes = load_shapes(project.shapes, display=shapes_name)
+    shapes, shapes_name = _shapes(project)
     if engine is None or engine == "auto":
         engine = _engine(project, len(data), engine)
     if engine == "oxigraph":

@@ -181,20 +181,29 @@ def _converter():
     return convert
 
 
-def oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
-    """``items`` (ox.Triple or ox.Quad, in order) as Turtle or TriG with the sorted prefix
-    header in place of Oxigraph's (whose order is not stable); the text stays bytes, sliced
-    once (splitting a million-triple text into lines and joining it again held three copies)."""
+def _oxigraph_serializing(rdf_format: str) -> tuple[dict, bytes]:
+    """The arguments Oxigraph's serializer gets for ``rdf_format`` ("turtle" or "trig"), and
+    the sorted prefix header written in place of Oxigraph's (whose order is not stable)."""
     import pyoxigraph as ox
 
     fmt = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG}[rdf_format]
-    data = ox.serialize(items, format=fmt, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+    header = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items()))
+    return {"format": fmt, "prefixes": {p: str(ns) for p, ns in PREFIXES.items()}}, header.encode("utf-8") + b"\n\n"
+
+
+def oxigraph_bytes(items: Iterable, rdf_format: str) -> bytes:
+    """``items`` (ox.Triple or ox.Quad, in order) as Turtle or TriG with the sorted prefix
+    header in place of Oxigraph's; the text stays bytes, sliced once (splitting a
+    million-triple text into lines and joining it again held three copies)."""
+    import pyoxigraph as ox
+
+    options, header = _oxigraph_serializing(rdf_format)
+    data = ox.serialize(items, **options)
     start = 0
     while data.startswith(b"@prefix ", start):
         end = data.find(b"\n", start)
         start = len(data) if end < 0 else end + 1
-    header = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items()))
-    return header.encode("utf-8") + b"\n\n" + data[start:]
+    return header + data[start:]
 
 
 def oxigraph_file(items: Iterable, rdf_format: str, path) -> None:
@@ -208,13 +217,12 @@ def oxigraph_file(items: Iterable, rdf_format: str, path) -> None:
     import pyoxigraph as ox
 
     path = Path(path)
-    fmt = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG}[rdf_format]
+    options, header = _oxigraph_serializing(rdf_format)
     raw = path.with_name(f"{path.name}.raw")
     try:
-        ox.serialize(items, output=str(raw), format=fmt, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
-        header = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items()))
+        ox.serialize(items, output=str(raw), **options)
         with open(raw, "rb") as src, open(path, "wb") as out:
-            out.write(header.encode("utf-8") + b"\n\n")
+            out.write(header)
             line = src.readline()
             while line.startswith(b"@prefix "):
                 line = src.readline()
